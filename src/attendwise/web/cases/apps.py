@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "attendwise.web.cases"
+    label = "cases"
+    verbose_name = "Cases: the intervention pathway, tasks and letters"
