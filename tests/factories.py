@@ -17,3 +17,120 @@ def reference_calendar() -> SchoolCalendar:
         .read_text(encoding="utf-8")
     )
     return load_calendar(text, "reference-2025-26.toml")
+
+
+# -- registers -------------------------------------------------------------
+
+import datetime as dt  # noqa: E402
+from collections.abc import Mapping  # noqa: E402
+
+import polars as pl  # noqa: E402
+
+from attendwise.core.ledger import (  # noqa: E402
+    MARKS_SCHEMA,
+    PUPILS_SCHEMA,
+    PupilLedger,
+    build_ledger,
+    pupil_ledgers,
+)
+from attendwise.core.policy import Policy, shipped_policy  # noqa: E402
+from attendwise.core.pupilday import MarkOnDay, PupilDay  # noqa: E402
+
+Absences = Mapping[tuple[dt.date, str], str]
+
+
+def full_register(
+    calendar: SchoolCalendar,
+    *,
+    first: dt.date,
+    last: dt.date,
+    absences: Absences = {},  # noqa: B006 - read only
+) -> list[MarkOnDay]:
+    """Return a pupil's marks: present every session except `absences`.
+
+    `absences` maps (date, "AM"/"PM") to a code.
+    """
+    marks = []
+    for day in calendar.school_days_between(first, last):
+        for session, present in (("AM", "/"), ("PM", "\\")):
+            code = absences.get((day, session), present)
+            marks.append(MarkOnDay(day, session, code))
+    return marks
+
+
+def both(day: dt.date, code: str) -> dict[tuple[dt.date, str], str]:
+    """Return AM and PM absences with `code` on `day`."""
+    return {(day, "AM"): code, (day, "PM"): code}
+
+
+def marks_frame(marks_by_pupil: Mapping[int, list[MarkOnDay]]) -> pl.DataFrame:
+    rows = [
+        (pupil_id, mark.date, mark.session, mark.code)
+        for pupil_id, marks in marks_by_pupil.items()
+        for mark in marks
+    ]
+    return pl.DataFrame(rows, schema=MARKS_SCHEMA, orient="row")
+
+
+def pupils_frame(
+    entries: Mapping[int, tuple[dt.date, dt.date | None]],
+) -> pl.DataFrame:
+    rows = [(pid, entry, leaving) for pid, (entry, leaving) in entries.items()]
+    return pl.DataFrame(rows, schema=PUPILS_SCHEMA, orient="row")
+
+
+def ledger_for(
+    marks: list[MarkOnDay],
+    *,
+    as_of: dt.date,
+    calendar: SchoolCalendar | None = None,
+    policy: Policy | None = None,
+    entry: dt.date = dt.date(2025, 9, 1),
+    leaving: dt.date | None = None,
+    first: dt.date | None = None,
+) -> PupilLedger:
+    """Return the PupilLedger of one pupil (id 1) as of `as_of`."""
+    calendar = calendar or reference_calendar()
+    policy = policy or shipped_policy()
+    grace = calendar.last_school_days(as_of, policy.setting("n_grace_days"))
+    ledger = build_ledger(
+        marks_frame({1: marks}),
+        pupils_frame({1: (entry, leaving)}),
+        calendar,
+        first=first or calendar.first_day,
+        as_of=as_of,
+        not_possible=policy.not_possible,
+    )
+    found = pupil_ledgers(ledger, grace_start=grace[0] if grace else None)
+    return found.get(1, PupilLedger((), (), (), None))
+
+
+def pupil_day(
+    marks: list[MarkOnDay],
+    *,
+    as_of: dt.date,
+    entry: dt.date = dt.date(2025, 9, 1),
+    leaving: dt.date | None = None,
+    calendar: SchoolCalendar | None = None,
+    policy: Policy | None = None,
+    **facts: object,
+) -> PupilDay:
+    """Return the PupilDay of one pupil with `marks`, as of `as_of`."""
+    ledger = ledger_for(
+        marks,
+        as_of=as_of,
+        calendar=calendar,
+        policy=policy,
+        entry=entry,
+        leaving=leaving,
+    )
+    current = tuple(m for m in marks if m.date <= as_of)
+    return PupilDay(
+        pupil_id=1,
+        as_of=as_of,
+        entry_date=entry,
+        leaving_date=leaving,
+        figures=ledger,
+        marks=current,
+        **facts,  # type: ignore[arg-type]
+    )
