@@ -134,3 +134,109 @@ def pupil_day(
         marks=current,
         **facts,  # type: ignore[arg-type]
     )
+
+
+# -- walking a case through school days --------------------------------------
+
+from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+
+from attendwise.core.pathway import (  # noqa: E402
+    Action,
+    CaseEvent,
+    CaseState,
+    Decision,
+    Pathway,
+    Proposal,
+)
+
+#: A scripted member of staff: given a proposal, return the decision (or None
+#: to leave it on the worklist).
+Staff = Callable[[Proposal, dt.date], Decision | None]
+
+
+def confirm_everything(proposal: Proposal, day: dt.date) -> Decision | None:
+    """Confirm steps and escalations; leave decisions and meetings alone."""
+    if proposal.kind in ("step", "escalation", "re-entry", "carry over"):
+        return Decision(Action.CONFIRM, day, key=proposal.key)
+    return None
+
+
+@dataclass
+class Walk:
+    """What happened to one pupil's case, day by day."""
+
+    state: CaseState | None = None
+    proposed: dict[dt.date, list[Proposal]] = field(default_factory=dict)
+    events: list[CaseEvent] = field(default_factory=list)
+
+    def first_day_proposing(self, title: str) -> dt.date | None:
+        for day, proposals in sorted(self.proposed.items()):
+            if any(p.title == title for p in proposals):
+                return day
+        return None
+
+    def titles_on(self, day: dt.date) -> list[str]:
+        return [p.title for p in self.proposed.get(day, [])]
+
+    def events_of(self, kind: str) -> list[CaseEvent]:
+        return [e for e in self.events if e.kind == kind]
+
+
+def walk(
+    marks: list[MarkOnDay],
+    *,
+    first: dt.date,
+    last: dt.date,
+    staff: Staff = confirm_everything,
+    policy: Policy | None = None,
+    calendar: SchoolCalendar | None = None,
+    calls: Mapping[dt.date, object] | None = None,
+    state: CaseState | None = None,
+    **facts: object,
+) -> Walk:
+    """Run the daily evaluation for each school day, with `staff` deciding.
+
+    Records the proposals standing at the end of each day (after staff have
+    acted) in `proposed` (the proposals made that day, before decisions).
+    """
+    calendar = calendar or reference_calendar()
+    policy = policy or shipped_policy()
+    pathway = Pathway(policy, calendar)
+    result = Walk(state=state)
+    for day in calendar.school_days_between(first, last):
+        todays_calls = {d: c for d, c in (calls or {}).items() if d <= day}
+        pupil = pupil_day(
+            marks,
+            as_of=day,
+            calendar=calendar,
+            policy=policy,
+            calls=todays_calls,
+            **facts,
+        )
+        evaluation = pathway.evaluate(result.state, pupil)
+        result.state = evaluation.state
+        result.events += evaluation.events
+        seen: list[Proposal] = []
+        for _ in range(20):
+            new = [
+                p for p in evaluation.proposals if p.key not in {s.key for s in seen}
+            ]
+            seen += new
+            decided = False
+            for proposal in new:
+                decision = staff(proposal, day)
+                if decision is None or result.state is None:
+                    continue
+                outcome = pathway.decide(result.state, decision, pupil)
+                result.state = outcome.state
+                result.events += outcome.events
+                decided = True
+            if not decided:
+                break
+            evaluation = pathway.evaluate(result.state, pupil)
+            result.state = evaluation.state
+            result.events += evaluation.events
+        if seen:
+            result.proposed[day] = seen
+    return result
