@@ -186,6 +186,13 @@ class SchoolCalendar:
             )
         return self.school_days[position]
 
+    def nth_after(self, day: dt.date, count: int) -> dt.date | None:
+        """Return the `count`th school day after `day`, or None beyond the calendar."""
+        position = self._position_after(day) + count - 1
+        if count < 1 or position >= len(self.school_days):
+            return None
+        return self.school_days[position]
+
     def school_days_after(self, anchor: dt.date, day: dt.date) -> int:
         """Return how many school days lie after `anchor`, up to `day`."""
         return max(0, self._position_after(day) - self._position_after(anchor))

@@ -145,6 +145,8 @@ class Proposal:
     options: tuple[str, ...] = ()
     recommendation: str = ""
     safeguarding: bool = False
+    #: what the item rests on beyond the figures (e.g. the sessions counted)
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -318,7 +320,7 @@ class Pathway:
                     day,
                     "No further action: the case is monitored every "
                     f"{self.policy.setting('monitor_every')} school days "
-                    f"(next check {self._monitor_due(state):%a %d %b %Y}).",
+                    f"(next check {self._next_check_text(state)}).",
                     figures.as_record(),
                 )
             )
@@ -348,11 +350,16 @@ class Pathway:
         else:
             state.node, state.phase = target, Phase.ENTER
 
-    def _monitor_due(self, state: CaseState) -> dt.date:
+    def _monitor_due(self, state: CaseState) -> dt.date | None:
+        """Return the next monitoring check day (None: beyond the calendar)."""
         assert state.monitor_from is not None
-        return self.calendar.add_school_days(
+        return self.calendar.nth_after(
             state.monitor_from, self.policy.setting("monitor_every")
         )
+
+    def _next_check_text(self, state: CaseState) -> str:
+        due = self._monitor_due(state)
+        return f"{due:%a %d %b %Y}" if due else "none this year"
 
     def _advance(
         self,
@@ -559,7 +566,7 @@ class Pathway:
             for d in n_days
             if pupil.calls.get(d)
             in (CallOutcome.NOT_REACHED, CallOutcome.REACHED_NO_REASON)
-            or self.calendar.add_school_days(d, after) <= pupil.as_of
+            or self.calendar.school_days_after(d, pupil.as_of) >= after
         ]
         if not unresolved:
             return None
@@ -622,9 +629,9 @@ class Pathway:
     ) -> bool:
         """Run the step's check if due; return True when the case moved on."""
         assert state.anchor is not None
-        due = self.calendar.add_school_days(state.anchor, node.check_after)
+        due = self.calendar.nth_after(state.anchor, node.check_after)
         as_of = pupil.as_of
-        if as_of < due:
+        if due is None or as_of < due:
             return False
         if as_of == due and pupil.figures.window(due, due).missing:
             return False  # wait for the blank register, or the next day
@@ -705,12 +712,9 @@ class Pathway:
     ) -> bool:
         """Run a monitoring check if due; return True when the pathway resumes."""
         assert state.monitor_from is not None
-        try:
-            due = self._monitor_due(state)
-        except ValueError:
-            return False  # beyond this calendar: the end of the year closes it
-        if pupil.as_of < due:
-            return False
+        due = self._monitor_due(state)
+        if due is None or pupil.as_of < due:
+            return False  # beyond the calendar, the end of the year closes it
         target = self.policy.setting("school_target")
         ytd_below = figures.ytd.below(target)
         check = run_check(
@@ -736,8 +740,8 @@ class Pathway:
                     due,
                     f"Monitoring check: {check.summary()}; attendance this year "
                     f"{format_percent(figures.ytd.i_attended, figures.ytd.i_possible)}"
-                    f". Stays in monitoring (next check "
-                    f"{self._monitor_due(state) if self._fits(state) else 'none'}).",
+                    ". Stays in monitoring (next check "
+                    f"{self._next_check_text(state)}).",
                     record,
                 )
             )
@@ -752,13 +756,6 @@ class Pathway:
             )
         )
         self._goto(state, resume_at, due, result, figures)
-        return True
-
-    def _fits(self, state: CaseState) -> bool:
-        try:
-            self._monitor_due(state)
-        except ValueError:
-            return False
         return True
 
     def _resume_target(self, state: CaseState) -> str:
@@ -785,8 +782,8 @@ class Pathway:
     ) -> bool:
         """Record 'meeting not held' when its time has passed; True if moved on."""
         days = node.record_within or self.policy.setting("meeting_record_days")
-        deadline = self.calendar.add_school_days(self._meeting_start(state, node), days)
-        if as_of < deadline:
+        deadline = self.calendar.nth_after(self._meeting_start(state, node), days)
+        if deadline is None or as_of < deadline:
             return False
         state.anchor = deadline
         state.reason_satisfactory = False
@@ -807,7 +804,7 @@ class Pathway:
     ) -> Proposal:
         start = self._meeting_start(state, node)
         earliest = (
-            self.calendar.add_school_days(start, node.meeting_not_before)
+            self.calendar.nth_after(start, node.meeting_not_before) or start
             if node.meeting_not_before
             else start
         )
@@ -1163,7 +1160,7 @@ class Pathway:
             return
         node = self._current(state, key, Phase.PROPOSED)
         wait = self.policy.setting("dismissal_wait_days")
-        state.dismissed_until = self.calendar.add_school_days(day, wait)
+        state.dismissed_until = self.calendar.nth_after(day, wait) or dt.date.max
         result.events.append(
             CaseEvent(
                 "dismissed",
@@ -1224,11 +1221,11 @@ class Pathway:
             )
             start = self._meeting_start(state, node)
             if node.meeting_not_before:
-                earliest = self.calendar.add_school_days(start, node.meeting_not_before)
+                earliest = self.calendar.nth_after(start, node.meeting_not_before)
                 self._require(
-                    held >= earliest,
+                    earliest is not None and held >= earliest,
                     f"the panel is held at least {node.meeting_not_before} school "
-                    f"days after it is arranged: not before {earliest:%d/%m/%Y}",
+                    f"days after it is arranged (from {start:%d/%m/%Y})",
                 )
         anchor_on = held or decision.on
         state.anchor = self.calendar.on_or_after(anchor_on) or anchor_on
