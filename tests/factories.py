@@ -240,3 +240,75 @@ def walk(
         if seen:
             result.proposed[day] = seen
     return result
+
+
+# -- database factories --------------------------------------------------------
+
+
+def reference_calendar_text() -> str:
+    return (
+        resources.files("attendwise.calendars")
+        .joinpath("reference-2025-26.toml")
+        .read_text(encoding="utf-8")
+    )
+
+
+def make_school(slug: str = "forest-view", **fields: object):  # type: ignore[no-untyped-def]
+    from attendwise.core.policy import shipped_policy_text
+    from attendwise.web.register.models import School
+
+    values: dict[str, object] = {
+        "name": "The Forest View Academy",
+        "calendar_text": reference_calendar_text(),
+        "policy_text": shipped_policy_text(),
+    } | fields
+    return School.objects.create(slug=slug, **values)
+
+
+def make_pupil(school, mis_id: str = "1001", **fields: object):  # type: ignore[no-untyped-def]
+    from attendwise.web.register.models import Pupil
+
+    values: dict[str, object] = {
+        "legal_surname": "Example",
+        "legal_forename": "Sam",
+        "year_group": 8,
+        "reg_group": "8A",
+        "entry_date": dt.date(2025, 9, 1),
+    } | fields
+    return Pupil.objects.create(school=school, mis_id=mis_id, **values)
+
+
+def make_contact(pupil, priority: int = 1, **fields: object):  # type: ignore[no-untyped-def]
+    from attendwise.web.register.models import Contact
+
+    values: dict[str, object] = {
+        "relationship": "Mother",
+        "parental_responsibility": True,
+        "title": "Ms",
+        "forename": "Alex",
+        "surname": "Example",
+        "lives_with_pupil": True,
+        "address_line_1": "1 Example Street",
+        "town": "Exampleton",
+        "postcode": "EX1 1AA",
+    } | fields
+    return Contact.objects.create(pupil=pupil, priority=priority, **values)
+
+
+def store_marks(pupil, marks: list[MarkOnDay]) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    from attendwise.web.register.models import Mark
+
+    now = timezone.now()
+    Mark.objects.bulk_create(
+        Mark(
+            pupil=pupil,
+            date=m.date,
+            session=m.session,
+            code=m.code,
+            source_code=m.code,
+            updated_at=now,
+        )
+        for m in marks
+    )

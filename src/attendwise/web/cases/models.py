@@ -146,3 +146,17 @@ class Letter(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+
+
+class PenaltyNotice(models.Model):
+    """A penalty-notice referral, per parent per child (kept across years).
+
+    The national limit (2 notices to the same parent for the same child in
+    3 years; a withdrawn notice does not count) is checked against these.
+    """
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="notices")
+    parent_name = models.CharField(max_length=200)
+    issued_on = models.DateField()
+    withdrawn = models.BooleanField(default=False)
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT)

@@ -1,0 +1,749 @@
+"""The daily run and the completion of worklist items.
+
+Services own their transaction: each verb validates, writes in one
+transaction, records events with who, when and the figures, and raises
+a domain error (TaskError, PathwayError) that views and commands show as
+it is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from attendwise.core.calendar import SchoolCalendar, academic_year_of, load_calendar
+from attendwise.core.ledger import (
+    MARKS_SCHEMA,
+    PUPILS_SCHEMA,
+    PupilLedger,
+    build_ledger,
+    pupil_ledgers,
+)
+from attendwise.core.ongoing import OngoingHistory, ongoing_proposals
+from attendwise.core.pathway import (
+    Action,
+    CaseEvent,
+    CaseState,
+    Decision,
+    Evaluation,
+    Pathway,
+    Proposal,
+)
+from attendwise.core.policy import Policy, load_policy
+from attendwise.core.pupilday import (
+    CallOutcome,
+    MarkOnDay,
+    PupilDay,
+    Session,
+    day_figures,
+)
+from attendwise.web.cases.models import Case, Event, PenaltyNotice, Task
+from attendwise.web.register.models import Mark, MarkRevision, Pupil, School
+
+log = logging.getLogger(__name__)
+
+#: Task kinds a person completes by recording something rather than confirming.
+CALL = "first-day call"
+
+
+class TaskError(ValueError):
+    """A worklist item that cannot be completed as asked."""
+
+
+def _who(user: User | None) -> User | None:
+    """Return the user to record, or None for the system (the daily run)."""
+    return user if user is not None and user.pk else None
+
+
+@dataclass(frozen=True)
+class SchoolRules:
+    """A school's calendar, policy and pathway engine, parsed once."""
+
+    school: School
+    calendar: SchoolCalendar
+    policy: Policy
+    pathway: Pathway
+
+    @classmethod
+    def of(cls, school: School) -> SchoolRules:
+        calendar = load_calendar(school.calendar_text, f"{school.slug} calendar")
+        policy = load_policy(school.policy_text, f"{school.slug} policy")
+        return cls(school, calendar, policy, Pathway(policy, calendar))
+
+
+# -- reading the register ---------------------------------------------------
+
+
+def _pupils_on_roll(school: School, first: dt.date, as_of: dt.date) -> list[Pupil]:
+    return list(
+        Pupil.objects.filter(school=school, entry_date__lte=as_of)
+        .filter(Q(leaving_date__isnull=True) | Q(leaving_date__gte=first))
+        .order_by("id")
+    )
+
+
+def _calls(
+    pupils: Iterable[int], first: dt.date
+) -> dict[int, dict[dt.date, CallOutcome]]:
+    found: dict[int, dict[dt.date, CallOutcome]] = defaultdict(dict)
+    rows = Task.objects.filter(
+        pupil_id__in=list(pupils), kind=CALL, due_on__gte=first
+    ).exclude(outcome={})
+    for task in rows:
+        result = task.outcome.get("result")
+        if result in CallOutcome._value2member_map_:
+            found[task.pupil_id][task.due_on] = CallOutcome(result)
+    return found
+
+
+def _limit_reached(
+    rules: SchoolRules, pupils: Iterable[int], as_of: dt.date
+) -> set[int]:
+    """Return the pupils for whom every parent has reached the notice limit."""
+    years = rules.policy.setting("penalty_limit_years")
+    since = as_of.replace(year=as_of.year - years)
+    limit = rules.policy.setting("penalty_limit")
+    per_parent: dict[tuple[int, str], int] = defaultdict(int)
+    for notice in PenaltyNotice.objects.filter(
+        pupil_id__in=list(pupils), issued_on__gt=since, withdrawn=False
+    ):
+        per_parent[(notice.pupil_id, notice.parent_name)] += 1
+    reached: dict[int, bool] = {}
+    for (pupil_id, _), count in per_parent.items():
+        reached[pupil_id] = reached.get(pupil_id, True) and count >= limit
+    return {pupil_id for pupil_id, all_reached in reached.items() if all_reached}
+
+
+@dataclass
+class Register:
+    """Every pupil's PupilDay as of one day, read in one pass."""
+
+    as_of: dt.date
+    pupils: dict[int, Pupil]
+    days: dict[int, PupilDay]
+
+
+def read_register(
+    rules: SchoolRules, as_of: dt.date, *, only: Pupil | None = None
+) -> Register:
+    """Return the PupilDay of every pupil on roll this academic year, as of `as_of`.
+
+    With `only`, just that pupil.
+    """
+    calendar, policy = rules.calendar, rules.policy
+    year = academic_year_of(as_of)
+    year_start = calendar.first_school_day(year)
+    weeks, _ = calendar.last_school_weeks(as_of, policy.setting("penalty_weeks"))
+    first = min(year_start, weeks[0]) if weeks else year_start
+    on_roll = _pupils_on_roll(rules.school, year_start, as_of)
+    pupils = {p.id: p for p in on_roll if only is None or p.pk == only.pk}
+
+    rows = list(
+        Mark.objects.filter(pupil_id__in=list(pupils), date__gte=first, date__lte=as_of)
+        .order_by("pupil_id", "date", "session")
+        .values_list("pupil_id", "date", "session", "code")
+    )
+    marks = pl.DataFrame(rows, schema=MARKS_SCHEMA, orient="row")
+    roll = pl.DataFrame(
+        [(p.id, p.entry_date, p.leaving_date) for p in pupils.values()],
+        schema=PUPILS_SCHEMA,
+        orient="row",
+    )
+    grace = calendar.last_school_days(as_of, policy.setting("n_grace_days"))
+    ledger = build_ledger(
+        marks,
+        roll,
+        calendar,
+        first=first,
+        as_of=as_of,
+        not_possible=policy.not_possible,
+    )
+    ledgers = pupil_ledgers(ledger, grace_start=grace[0] if grace else None)
+
+    by_pupil: dict[int, list[MarkOnDay]] = defaultdict(list)
+    for pupil_id, day, session, code in rows:
+        pupil = pupils[pupil_id]
+        within_roll = pupil.entry_date <= day and (
+            pupil.leaving_date is None or day <= pupil.leaving_date
+        )
+        if within_roll and calendar.is_school_day(day):
+            by_pupil[pupil_id].append(MarkOnDay(day, session, code))
+    calls = _calls(pupils, year_start)
+    limited = _limit_reached(rules, pupils, as_of)
+    empty = PupilLedger((), (), (), None)
+    days = {
+        pupil_id: PupilDay(
+            pupil_id=pupil_id,
+            as_of=as_of,
+            entry_date=pupil.entry_date,
+            leaving_date=pupil.leaving_date,
+            figures=ledgers.get(pupil_id, empty),
+            marks=tuple(by_pupil.get(pupil_id, ())),
+            calls=calls.get(pupil_id, {}),
+            ehc_plan=pupil.sen == Pupil.Sen.EHC_PLAN,
+            penalty_limit_reached=pupil_id in limited,
+        )
+        for pupil_id, pupil in pupils.items()
+    }
+    return Register(as_of, pupils, days)
+
+
+# -- persisting what the engine said ------------------------------------------
+
+
+def _record_events(
+    pupil: Pupil,
+    case: Case | None,
+    events: Iterable[CaseEvent],
+    actor: User | None,
+    now: dt.datetime,
+) -> None:
+    Event.objects.bulk_create(
+        Event(
+            school_id=pupil.school_id,
+            pupil=pupil,
+            case=case,
+            kind=event.kind,
+            school_day=event.day,
+            recorded_at=now,
+            actor=_who(actor),
+            summary=event.summary,
+            figures=event.figures,
+            data=event.data,
+            safeguarding=event.safeguarding,
+        )
+        for event in events
+    )
+
+
+def _history(pupil_id: int, year: int, state: CaseState | None) -> OngoingHistory:
+    def last(kind: str, letter: str = "") -> Session | None:
+        query = Task.objects.filter(
+            pupil_id=pupil_id,
+            status__in=[Task.Status.CONFIRMED, Task.Status.DISMISSED],
+            kind=kind,
+            key__startswith=f"{year}/" if letter else "PN/",
+        )
+        if letter:
+            query = query.filter(payload__has_key="last_counted", title="Letter L")
+        task = query.order_by("-decided_at", "-id").first()
+        if task is None or "last_counted" not in task.payload:
+            return None
+        day, session = task.payload["last_counted"]
+        return Session(dt.date.fromisoformat(day), session)
+
+    return OngoingHistory(
+        last_letter_l=last("step", letter="letter_l"),
+        last_penalty=last("penalty notice"),
+        restart_from=state.ongoing_from if state else None,
+    )
+
+
+def _task_fields(proposal: Proposal) -> dict[str, Any]:
+    return {
+        "kind": proposal.kind,
+        "node": proposal.node,
+        "title": proposal.title,
+        "role": proposal.role,
+        "due_on": proposal.due_on,
+        "first_indicated_on": proposal.first_indicated_on,
+        "figures": proposal.figures,
+        "payload": proposal.payload
+        | {
+            "reasons": list(proposal.reasons),
+            "letter": proposal.letter,
+            "options": list(proposal.options),
+            "recommendation": proposal.recommendation,
+        },
+        "safeguarding": proposal.safeguarding,
+    }
+
+
+@dataclass
+class RunReport:
+    as_of: dt.date
+    pupils: int = 0
+    proposed: int = 0
+    withdrawn: int = 0
+    events: int = 0
+    calls_missing: int = 0
+    stage_counts: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    new_tasks: list[int] = field(default_factory=list)
+
+
+def _sync_tasks(
+    pupil: Pupil,
+    case: Case | None,
+    proposals: list[Proposal],
+    as_of: dt.date,
+    *,
+    superseded: bool,
+    now: dt.datetime,
+    report: RunReport,
+    scope: Callable[[Task], bool] = lambda task: True,
+) -> None:
+    """Make the open tasks of `pupil` (within `scope`) match `proposals`."""
+    wanted = {p.key: p for p in proposals}
+    existing = {t.key: t for t in Task.objects.filter(pupil=pupil)}
+    for key, proposal in wanted.items():
+        task = existing.get(key)
+        if task is None:
+            task = Task.objects.create(
+                school_id=pupil.school_id,
+                pupil=pupil,
+                case=case,
+                key=key,
+                proposed_on=as_of,
+                **_task_fields(proposal),
+            )
+            report.proposed += 1
+            report.new_tasks.append(task.pk)
+        elif task.status in (Task.Status.PROPOSED, Task.Status.WITHDRAWN):
+            if task.status == Task.Status.WITHDRAWN:
+                task.status = Task.Status.PROPOSED
+                task.proposed_on = as_of
+                report.proposed += 1
+            for name, value in _task_fields(proposal).items():
+                setattr(task, name, value)
+            task.case = case
+            task.save()
+    for key, task in existing.items():
+        if key in wanted or task.status != Task.Status.PROPOSED or not scope(task):
+            continue
+        if task.kind == CALL and task.due_on < as_of:
+            task.status = Task.Status.CLOSED
+            task.reason = "call not recorded"
+            report.calls_missing += 1
+            _record_events(
+                pupil,
+                case,
+                [
+                    CaseEvent(
+                        "call missing", task.due_on, "First-day call not recorded."
+                    )
+                ],
+                None,
+                now,
+            )
+        elif superseded and task.case_id is not None:
+            task.status = Task.Status.SUPERSEDED
+            task.reason = "superseded"
+        else:
+            task.status = Task.Status.WITHDRAWN
+            task.reason = "its reason has gone on " + f"{as_of:%d/%m/%Y}"
+            report.withdrawn += 1
+            _record_events(
+                pupil,
+                case,
+                [
+                    CaseEvent(
+                        "withdrawn",
+                        as_of,
+                        f"{task.title} withdrawn: the marks it rested on have changed.",
+                    )
+                ],
+                None,
+                now,
+            )
+        task.decided_at = now
+        task.decided_on = as_of
+        task.version += 1
+        task.save()
+
+
+def _save_case(
+    rules: SchoolRules,
+    pupil: Pupil,
+    case: Case | None,
+    evaluation: Evaluation,
+    as_of: dt.date,
+) -> Case | None:
+    state = evaluation.state
+    if state is None:
+        return None
+    if case is None:
+        case = Case(
+            school=rules.school,
+            pupil=pupil,
+            academic_year=state.year,
+            opened_on=state.opened_on,
+        )
+    case.state = state.to_json()
+    case.stage = 4 if state.stage4_since else state.stage
+    if not state.open or state.closed_on is not None:
+        case.status = Case.Status.CLOSED
+        case.closed_on = state.closed_on
+    elif state.phase.value == "monitor":
+        case.status = Case.Status.MONITORING
+    else:
+        case.status = Case.Status.OPEN
+    if case.pk is None:
+        case.save()
+        return case
+    updated = Case.objects.filter(pk=case.pk, version=case.version).update(
+        state=case.state,
+        stage=case.stage,
+        status=case.status,
+        closed_on=case.closed_on,
+        version=F("version") + 1,
+    )
+    if not updated:
+        raise TaskError(
+            "the case was changed by someone else at the same time: reload and retry"
+        )
+    case.version += 1
+    return case
+
+
+def evaluate_pupil(
+    rules: SchoolRules,
+    pupil: Pupil,
+    day: PupilDay,
+    *,
+    report: RunReport,
+    now: dt.datetime,
+    actor: User | None = None,
+    extra_events: Iterable[CaseEvent] = (),
+    superseded: bool = False,
+) -> Case | None:
+    """Evaluate one pupil's case and ongoing items; persist the outcome."""
+    year = day.year
+    case = Case.objects.filter(pupil=pupil, academic_year=year).first()
+    previous = (
+        None
+        if case is not None
+        else Case.objects.filter(
+            pupil=pupil, academic_year=year - 1, closed_on__isnull=True
+        ).first()
+    )
+    state = CaseState.from_json(case.state) if case else None
+    if previous is not None:
+        state = CaseState.from_json(previous.state)
+        case = previous
+    evaluation = rules.pathway.evaluate(state, day)
+    case = _save_case(rules, pupil, case, evaluation, day.as_of)
+    events = [*extra_events, *evaluation.events]
+    _record_events(pupil, case, events, actor, now)
+    report.events += len(events)
+    figures = day_figures(day, rules.calendar, rules.policy)
+    current = evaluation.state
+    stage4 = bool(current and current.stage4_since)
+    ongoing = ongoing_proposals(
+        day,
+        figures,
+        rules.calendar,
+        rules.policy,
+        _history(pupil.pk, year, current),
+        stage4=stage4,
+    )
+    if evaluation.indication is not None:
+        report.stage_counts[evaluation.indication.stage] += 1
+    ongoing = [
+        dataclasses.replace(p, payload=p.payload | {"ongoing": True}) for p in ongoing
+    ]
+    _sync_tasks(
+        pupil,
+        case,
+        [*evaluation.proposals, *ongoing],
+        day.as_of,
+        superseded=superseded or evaluation.superseded,
+        now=now,
+        report=report,
+    )
+    return case
+
+
+def daily_run(
+    school: School,
+    as_of: dt.date,
+    *,
+    progress: Callable[[Iterable[int]], Iterable[int]] = lambda items: items,
+) -> RunReport:
+    """Return the report of the daily run for `as_of`, after persisting it.
+
+    Evaluates every pupil on roll this academic year, advances their cases,
+    records proposals and withdraws those whose reason has gone. One
+    transaction: a failed run changes nothing.
+    """
+    rules = SchoolRules.of(school)
+    if not rules.calendar.is_school_day(as_of):
+        raise TaskError(f"{as_of:%a %d %b %Y} is not a school day in the calendar")
+    register = read_register(rules, as_of)
+    report = RunReport(as_of=as_of, pupils=len(register.pupils))
+    now = timezone.now()
+    with transaction.atomic():
+        for pupil_id in progress(list(register.pupils)):
+            evaluate_pupil(
+                rules,
+                register.pupils[pupil_id],
+                register.days[pupil_id],
+                report=report,
+                now=now,
+            )
+    log.info(
+        "daily run done",
+        extra={
+            "school": school.pk,
+            "as_of": as_of.isoformat(),
+            "pupils": report.pupils,
+        },
+    )
+    return report
+
+
+# -- people completing items ---------------------------------------------------
+
+
+CASE_ACTIONS = {
+    "confirm": Action.CONFIRM,
+    "dismiss": Action.DISMISS,
+    "answer": Action.ANSWER,
+    "record meeting": Action.RECORD_MEETING,
+    "check decision": Action.CHECK_DECISION,
+}
+
+
+def _claim(task: Task, user: User | None, status: str, now: dt.datetime) -> None:
+    """Compare-and-set the task out of 'proposed': exactly one person wins."""
+    claimed = Task.objects.filter(
+        pk=task.pk, status=Task.Status.PROPOSED, version=task.version
+    ).update(
+        status=status,
+        decided_at=now,
+        decided_by=_who(user),
+        version=F("version") + 1,
+    )
+    if not claimed:
+        raise TaskError(
+            "this item has already been completed or changed by someone else"
+        )
+    task.refresh_from_db()
+
+
+def _change_marks(
+    pupil: Pupil,
+    day: dt.date,
+    sessions: Iterable[str],
+    new_code: str,
+    user: User | None,
+    now: dt.datetime,
+    reason: str,
+) -> None:
+    for mark in Mark.objects.filter(pupil=pupil, date=day, session__in=list(sessions)):
+        if mark.code == new_code:
+            continue
+        MarkRevision.objects.create(
+            mark=mark,
+            code=mark.code,
+            source_code=mark.source_code,
+            minutes_late=mark.minutes_late,
+            valid_until=now,
+            replaced_by_user=_who(user),
+            reason=reason,
+        )
+        mark.code = new_code
+        mark.source_code = new_code
+        mark.changed_by = _who(user)
+        mark.updated_at = now
+        mark.import_run = None
+        mark.save()
+
+
+def complete_task(
+    task: Task,
+    *,
+    action: str,
+    on: dt.date,
+    user: User | None = None,
+    option: str = "",
+    reason: str = "",
+    held_on: dt.date | None = None,
+    attended: bool = True,
+    reason_satisfactory: bool | None = None,
+    details: dict[str, Any] | None = None,
+) -> Task:
+    """Complete a worklist item as a person; return the task as it now stands.
+
+    Raises TaskError or PathwayError with a message for the person.
+    """
+    rules = SchoolRules.of(task.school)
+    now = timezone.now()
+    pupil = task.pupil
+    with transaction.atomic():
+        pupil_day = read_register_for(rules, pupil, on)
+        if task.case_id is not None and not task.payload.get("ongoing"):
+            _complete_case_task(
+                rules,
+                task,
+                action,
+                on,
+                user,
+                now,
+                pupil_day,
+                option=option,
+                reason=reason,
+                held_on=held_on,
+                attended=attended,
+                reason_satisfactory=reason_satisfactory,
+                details=details or {},
+            )
+        else:
+            _complete_ongoing_task(rules, task, action, on, user, now, option, reason)
+        report = RunReport(as_of=on)
+        evaluate_pupil(
+            rules, pupil, read_register_for(rules, pupil, on), report=report, now=now
+        )
+    task.refresh_from_db()
+    return task
+
+
+def read_register_for(rules: SchoolRules, pupil: Pupil, as_of: dt.date) -> PupilDay:
+    """Return one pupil's PupilDay (the daily run reads every pupil at once)."""
+    day = read_register(rules, as_of, only=pupil).days.get(pupil.pk)
+    if day is None:
+        raise TaskError("the pupil is not on roll on that day")
+    return day
+
+
+def _complete_case_task(
+    rules: SchoolRules,
+    task: Task,
+    action: str,
+    on: dt.date,
+    user: User | None,
+    now: dt.datetime,
+    pupil_day: PupilDay,
+    **fields: Any,
+) -> None:
+    if action not in CASE_ACTIONS:
+        raise TaskError(f"choose one of: {', '.join(CASE_ACTIONS)}")
+    assert task.case_id is not None
+    case = Case.objects.select_for_update().get(pk=task.case_id)
+    state = CaseState.from_json(case.state)
+    decision = Decision(
+        CASE_ACTIONS[action],
+        on,
+        key=task.key,
+        option=fields["option"],
+        reason=fields["reason"],
+        held_on=fields["held_on"],
+        attended=fields["attended"],
+        reason_satisfactory=fields["reason_satisfactory"],
+        details=fields["details"],
+    )
+    status = Task.Status.DISMISSED if action == "dismiss" else Task.Status.CONFIRMED
+    _claim(task, user, status, now)  # first: exactly one person goes on
+    outcome = rules.pathway.decide(state, decision, pupil_day)
+    Task.objects.filter(pk=task.pk).update(
+        decided_on=on,
+        reason=fields["reason"],
+        outcome={"action": action, "option": fields["option"]}
+        | ({"held_on": fields["held_on"].isoformat()} if fields["held_on"] else {}),
+    )
+    if outcome.superseded:
+        Task.objects.filter(case=case, status=Task.Status.PROPOSED).exclude(
+            pk=task.pk
+        ).update(status=Task.Status.SUPERSEDED, reason="superseded", decided_at=now)
+    if task.payload.get("letter") and action == "confirm":
+        from attendwise.web.cases.models import Letter
+
+        Letter.objects.filter(task=task, status=Letter.Status.DRAFT).update(
+            status=Letter.Status.APPROVED,
+            approved_at=now,
+            approved_by=_who(user),
+        )
+    if task.node == "FPN" and action == "confirm":
+        for name in task.payload.get("parents", []):
+            PenaltyNotice.objects.create(
+                pupil=task.pupil, parent_name=name, issued_on=on, task=task
+            )
+    case.refresh_from_db()
+    _save_case(rules, task.pupil, case, outcome, on)
+    _record_events(task.pupil, case, outcome.events, user, now)
+
+
+def _complete_ongoing_task(
+    rules: SchoolRules,
+    task: Task,
+    action: str,
+    on: dt.date,
+    user: User | None,
+    now: dt.datetime,
+    option: str,
+    reason: str,
+) -> None:
+    pupil = task.pupil
+    if task.kind == CALL:
+        results = {
+            "reached: reason given": CallOutcome.REACHED_REASON,
+            "reached: no reason given": CallOutcome.REACHED_NO_REASON,
+            "not reached": CallOutcome.NOT_REACHED,
+        }
+        if option not in results:
+            raise TaskError(f"record one of: {', '.join(results)}")
+        _claim(task, user, Task.Status.CONFIRMED, now)
+        Task.objects.filter(pk=task.pk).update(
+            decided_on=on, outcome={"result": results[option].value}, reason=reason
+        )
+        summary = f"First-day call: {option}" + (f" ({reason})" if reason else "")
+        _record_events(
+            pupil, task.case, [CaseEvent("call", task.due_on, summary)], user, now
+        )
+        return
+    if action == "dismiss":
+        if not reason.strip():
+            raise TaskError("a dismissal needs a reason")
+        _claim(task, user, Task.Status.DISMISSED, now)
+        Task.objects.filter(pk=task.pk).update(decided_on=on, reason=reason)
+        _record_events(
+            pupil,
+            task.case,
+            [CaseEvent("dismissed", on, f"{task.title} dismissed: {reason}")],
+            user,
+            now,
+        )
+        return
+    if action != "confirm":
+        raise TaskError("confirm or dismiss this item")
+    _claim(task, user, Task.Status.CONFIRMED, now)
+    Task.objects.filter(pk=task.pk).update(
+        decided_on=on, reason=reason, outcome={"action": "confirm", "option": option}
+    )
+    if task.key.startswith("NO/"):
+        code = option or "O"
+        day = dt.date.fromisoformat(task.payload["date"])
+        _change_marks(
+            pupil,
+            day,
+            task.payload["sessions"],
+            code,
+            user,
+            now,
+            reason=f"N replaced after {rules.policy.setting('n_deadline_days')} "
+            "school days",
+        )
+    _record_events(
+        pupil,
+        task.case,
+        [
+            CaseEvent(
+                "confirmed",
+                on,
+                f"{task.title}: confirmed" + (f" ({option})" if option else "") + ".",
+                task.figures,
+            )
+        ],
+        user,
+        now,
+    )

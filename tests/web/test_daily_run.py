@@ -1,0 +1,137 @@
+"""The daily run and completing items, through the database (E21, E23)."""
+
+import datetime as dt
+
+import pytest
+
+from attendwise.web.cases.models import Case, Event, Task
+from attendwise.web.cases.services import TaskError, complete_task, daily_run
+from attendwise.web.register.models import Mark, MarkRevision
+from tests.factories import (
+    both,
+    full_register,
+    make_contact,
+    make_pupil,
+    make_school,
+    reference_calendar,
+    store_marks,
+)
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+START, END = D(2025, 9, 3), D(2025, 12, 19)
+
+
+def school_with(absences, **pupil_fields):
+    school = make_school()
+    pupil = make_pupil(school, **pupil_fields)
+    make_contact(pupil)
+    calendar = reference_calendar()
+    store_marks(
+        pupil, full_register(calendar, first=START, last=END, absences=absences)
+    )
+    return school, pupil
+
+
+def run_days(school, first, last):
+    for day in reference_calendar().school_days_between(first, last):
+        daily_run(school, day)
+
+
+def open_task(pupil, title):
+    return Task.objects.get(pupil=pupil, title=title, status=Task.Status.PROPOSED)
+
+
+def e23_absences():
+    absences = {}
+    for day in reference_calendar().school_days_between(D(2025, 9, 8), D(2025, 10, 14)):
+        if day.weekday() in (0, 1):
+            absences |= both(day, "O")
+    return absences
+
+
+def test_e23_through_the_database_with_staff_confirming():
+    school, pupil = school_with(e23_absences())
+    run_days(school, START, D(2025, 9, 16))
+    letter = open_task(pupil, "Letter 1")
+    assert letter.proposed_on == D(2025, 9, 16)
+    assert letter.payload["reasons"] == [
+        "attendance this year is 60.0% (12 of 20 sessions), below the school target "
+        "of 96%"
+    ]
+
+    complete_task(letter, action="confirm", on=D(2025, 9, 16))
+    run_days(school, D(2025, 9, 17), D(2025, 9, 22))
+    assert open_task(pupil, "Penalty notice to be considered").proposed_on == D(
+        2025, 9, 22
+    )
+
+    run_days(school, D(2025, 9, 23), D(2025, 10, 7))
+    question = open_task(pupil, "Is the absence due to illness or medical reasons?")
+    complete_task(question, action="answer", option="no", on=D(2025, 10, 7))
+    letter2 = open_task(pupil, "Letter 2")
+    assert letter2.proposed_on == D(2025, 10, 7)
+
+    run_days(school, D(2025, 10, 8), D(2025, 10, 14))
+    escalation = open_task(pupil, "Escalate to Stage 3")
+    complete_task(escalation, action="confirm", on=D(2025, 10, 14))
+
+    letter2.refresh_from_db()
+    assert letter2.status == Task.Status.SUPERSEDED
+    case = Case.objects.get(pupil=pupil)
+    assert (case.stage, case.state["node"]) == (3, "C0")
+    choice = open_task(pupil, "Enforcement or support?")
+    assert choice.payload["recommendation"].startswith("enforcement")
+    assert open_task(pupil, "Referral to the Local Authority for specialist assessment")
+    kinds = list(Event.objects.filter(pupil=pupil).values_list("kind", flat=True))
+    assert kinds.count("case opened") == 1
+    assert "escalated" in kinds
+
+
+def test_two_people_confirming_the_same_item_only_one_succeeds():
+    school, pupil = school_with(e23_absences())
+    run_days(school, START, D(2025, 9, 16))
+    first = open_task(pupil, "Letter 1")
+    second = Task.objects.get(pk=first.pk)
+
+    complete_task(first, action="confirm", on=D(2025, 9, 16))
+    with pytest.raises(TaskError, match="already been completed"):
+        complete_task(second, action="confirm", on=D(2025, 9, 16))
+    assert Event.objects.filter(pupil=pupil, kind="confirmed").count() == 1
+
+
+def test_e21_n_to_o_confirmed_keeps_the_old_mark_in_history():
+    school, pupil = school_with(both(D(2025, 10, 2), "N"))
+    run_days(school, START, D(2025, 10, 9))
+    item = open_task(pupil, "Change N to O: Thu 02 Oct (AM, PM)")
+    assert item.proposed_on == D(2025, 10, 9)
+
+    complete_task(item, action="confirm", on=D(2025, 10, 9))
+
+    marks = Mark.objects.filter(pupil=pupil, date=D(2025, 10, 2))
+    assert sorted(marks.values_list("code", flat=True)) == ["O", "O"]
+    assert sorted(MarkRevision.objects.values_list("code", flat=True)) == ["N", "N"]
+
+
+def test_a_proposal_whose_marks_change_is_withdrawn_with_its_reason():
+    absences = {
+        (D(2025, 9, 8), "AM"): "U",
+        (D(2025, 9, 10), "AM"): "U",
+        (D(2025, 9, 15), "AM"): "U",
+    }
+    school, pupil = school_with(absences)
+    run_days(school, START, D(2025, 9, 15))
+    letter_l = open_task(pupil, "Letter L")
+
+    Mark.objects.filter(pupil=pupil, date=D(2025, 9, 15), session="AM").update(code="L")
+    daily_run(school, D(2025, 9, 16))
+
+    letter_l.refresh_from_db()
+    assert letter_l.status == Task.Status.WITHDRAWN
+    assert Event.objects.filter(pupil=pupil, kind="withdrawn").exists()
+
+
+def test_the_daily_run_refuses_a_day_the_school_is_closed():
+    school, _ = school_with({})
+    with pytest.raises(TaskError, match="not a school day"):
+        daily_run(school, D(2025, 10, 28))
