@@ -17,14 +17,9 @@ def _setup_django() -> None:
     django.setup()
 
 
-def _manage(args: Sequence[str]) -> int:
-    from django.core.management import execute_from_command_line
-
-    execute_from_command_line(["attendwise manage", *args])
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
+    from attendwise.commands import add_arguments
+
     parser = argparse.ArgumentParser(
         prog="attendwise",
         description="Run a school's attendance-intervention policy.",
@@ -32,15 +27,18 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     manage = commands.add_parser("manage", help="Django's management commands")
     manage.add_argument("args", nargs=argparse.REMAINDER)
-    commands.add_parser("demo", help="build the demo school and replay its autumn term")
+    add_arguments(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     _setup_django()
+    args = build_parser().parse_args(argv)
     if args.command == "manage":
-        return _manage(args.args)
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["attendwise manage", *args.args])
+        return 0
     from attendwise.commands import run_command
 
     return run_command(args)

@@ -1,33 +1,336 @@
-"""The command implementations, once Django is set up."""
+"""The command implementations, once Django is set up.
+
+Each command writes its result to `out` and its complaints to `err`, and
+returns the exit status. Domain errors are shown as they are (they are
+written for people) and give status 1.
+"""
 
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime as dt
+import json
 import sys
-from importlib import resources
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO, Any
 
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from attendwise.core.calendar import CalendarError, load_calendar
+from attendwise.core.pathway import PathwayError
+from attendwise.core.policy import PolicyError, load_policy, shipped_policy_text
+from attendwise.web.cases.models import Event, Task
+from attendwise.web.cases.services import TaskError, complete_task, daily_run
+from attendwise.web.cases.worklist import GROUPS, TYPES, worklist
+from attendwise.web.register.models import Pupil, School
 
-def demo(args: argparse.Namespace) -> int:
-    from attendwise.core.calendar import load_calendar
+Command = Callable[[argparse.Namespace, IO[str], IO[str]], int]
+COMMANDS: dict[str, Command] = {}
+
+
+class CommandError(Exception):
+    """A problem with what the user asked for, said plainly."""
+
+
+def command(name: str) -> Callable[[Command], Command]:
+    def register(function: Command) -> Command:
+        COMMANDS[name] = function
+        return function
+
+    return register
+
+
+def parse_day(text: str) -> dt.date:
+    """Return the date of ISO (2025-12-11) or UK (11/12/2025) text."""
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()  # noqa: DTZ007
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(
+        f"{text!r} is not a date: use 2025-12-11 or 11/12/2025"
+    )
+
+
+def _school(slug: str) -> School:
+    try:
+        return School.objects.get(slug=slug)
+    except School.DoesNotExist:
+        known = ", ".join(School.objects.values_list("slug", flat=True)) or "none yet"
+        raise CommandError(
+            f"no school {slug!r} (schools: {known}); create one with "
+            "'attendwise create-school'"
+        ) from None
+
+
+def _user(username: str | None) -> User:
+    if not username:
+        raise CommandError("say who is acting: --user USERNAME")
+    try:
+        return User.objects.get(username=username)
+    except User.DoesNotExist:
+        raise CommandError(f"no user {username!r}") from None
+
+
+def _pupil(school: School, reference: str) -> Pupil:
+    pupil = (
+        Pupil.objects.filter(school=school, mis_id=reference).first()
+        or Pupil.objects.filter(school=school, upn=reference).first()
+    )
+    if pupil is None:
+        raise CommandError(
+            f"no pupil with MIS id or UPN {reference!r} at {school.slug}"
+        )
+    return pupil
+
+
+def _read_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise CommandError(f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{path} is not UTF-8 text") from None
+
+
+def _progress(err: IO[str], description: str) -> Callable[[list[int]], Iterable[int]]:
+    def wrap(items: list[int]) -> Iterable[int]:
+        if not err.isatty():
+            return items
+        from tqdm import tqdm
+
+        return tqdm(items, desc=description, file=err, unit="pupil", leave=False)
+
+    return wrap
+
+
+# -- commands ----------------------------------------------------------------
+
+
+@command("create-school")
+def create_school(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    calendar_text = _read_text(args.calendar)
+    policy_text = _read_text(args.policy) if args.policy else shipped_policy_text()
+    load_calendar(calendar_text, args.calendar)
+    load_policy(policy_text, args.policy or "forest-view.toml")
+    school, created = School.objects.update_or_create(
+        slug=args.slug,
+        defaults={
+            "name": args.name,
+            "calendar_text": calendar_text,
+            "policy_text": policy_text,
+        },
+    )
+    out.write(f"{'Created' if created else 'Updated'} {school.name} ({school.slug}).\n")
+    return 0
+
+
+@command("run")
+def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    school = _school(args.school)
+    report = daily_run(school, args.date, progress=_progress(err, "Daily run"))
+    stages = ", ".join(
+        f"Stage {stage}: {count}"
+        for stage, count in sorted(report.stage_counts.items())
+        if stage
+    )
+    out.write(
+        f"Daily run for {school.name}, {args.date:%a %d %b %Y}: "
+        f"{report.pupils} pupils; {stages or 'no stage indicated'}.\n"
+        f"{report.proposed} new items, {report.withdrawn} withdrawn, "
+        f"{report.calls_missing} first-day calls not recorded.\n\n"
+    )
+    if not args.quiet:
+        _write_worklist(school, args.date, out, kind=None, fmt="text")
+    return 0
+
+
+def _worklist_rows(
+    school: School, as_of: dt.date, kind: str | None
+) -> list[dict[str, Any]]:
+    rows = []
+    for item in worklist(school, as_of, kind=kind):
+        task = item.task
+        rows.append(
+            {
+                "id": task.pk,
+                "group": item.group,
+                "due": task.due_on.isoformat(),
+                "stage": item.stage,
+                "pupil": task.pupil.mis_id,
+                "name": f"{task.pupil.legal_forename} {task.pupil.legal_surname}",
+                "year": task.pupil.year_group,
+                "item": task.title,
+                "role": task.role,
+                "attendance": str(item.figure) + "%" if item.figure is not None else "",
+            }
+        )
+    return rows
+
+
+def _write_worklist(
+    school: School, as_of: dt.date, out: IO[str], *, kind: str | None, fmt: str
+) -> None:
+    rows = _worklist_rows(school, as_of, kind)
+    if fmt == "json":
+        json.dump(rows, out, indent=2)
+        out.write("\n")
+        return
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["id"])
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    if not rows:
+        out.write("The worklist is empty.\n")
+        return
+    for group in GROUPS:
+        mine = [row for row in rows if row["group"] == group]
+        if not mine:
+            continue
+        out.write(f"{group} ({len(mine)})\n")
+        for row in mine:
+            stage = f"S{row['stage']}" if row["stage"] else "  "
+            out.write(
+                f"  #{row['id']:<6} {row['due']} {stage} {row['name'][:26]:<26} "
+                f"Y{row['year'] or '-':<3} {row['attendance']:>6}  {row['item']}\n"
+            )
+        out.write("\n")
+
+
+@command("worklist")
+def worklist_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    school = _school(args.school)
+    _write_worklist(school, args.date, out, kind=args.type, fmt=args.format)
+    return 0
+
+
+@command("case")
+def case_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    school = _school(args.school)
+    pupil = _pupil(school, args.pupil)
+    out.write(
+        f"{pupil.legal_forename} {pupil.legal_surname} (MIS id {pupil.mis_id}), "
+        f"Year {pupil.year_group}, {pupil.reg_group}\n"
+    )
+    for case in pupil.cases.order_by("academic_year"):
+        state = case.state
+        out.write(
+            f"Case {case.academic_year}/{(case.academic_year + 1) % 100:02d}: "
+            f"Stage {case.stage}, {case.status}, at {state.get('node') or '-'} "
+            f"({state.get('phase')})\n"
+        )
+    out.write("\nTimeline\n")
+    events = Event.objects.filter(pupil=pupil)
+    if not args.safeguarding:
+        events = events.filter(safeguarding=False)
+    for event in events.select_related("actor"):
+        who = event.actor.username if event.actor else "daily run"
+        out.write(f"  {event.school_day:%a %d %b %Y}  [{who}] {event.summary}\n")
+    open_items = Task.objects.filter(pupil=pupil, status=Task.Status.PROPOSED)
+    if not args.safeguarding:
+        open_items = open_items.filter(safeguarding=False)
+    if open_items:
+        out.write("\nOpen items\n")
+        for task in open_items.order_by("due_on"):
+            out.write(f"  #{task.pk} due {task.due_on:%d/%m/%Y}: {task.title}\n")
+    return 0
+
+
+@command("confirm")
+def confirm(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    user = _user(args.user)
+    try:
+        task = Task.objects.select_related("school", "pupil").get(pk=args.task)
+    except Task.DoesNotExist:
+        raise CommandError(f"no item #{args.task}") from None
+    task = complete_task(
+        task,
+        action=args.action.replace("-", " "),
+        on=args.on,
+        user=user,
+        option=args.option or "",
+        reason=args.reason or "",
+        held_on=args.held_on,
+        attended=not args.did_not_attend,
+        reason_satisfactory=args.reason_satisfactory,
+    )
+    out.write(f"#{task.pk} {task.title}: {task.get_status_display().lower()}.\n")
+    return 0
+
+
+@command("demo")
+def demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from attendwise.core.calendar import load_calendar as load
 
     call_command("migrate", verbosity=0)
-    text = (
-        resources.files("attendwise.calendars")
-        .joinpath("reference-2025-26.toml")
-        .read_text(encoding="utf-8")
-    )
-    calendar = load_calendar(text)
-    sys.stdout.write(
+    text = Path(__file__).with_name("calendars").joinpath("reference-2025-26.toml")
+    calendar = load(text.read_text(encoding="utf-8"))
+    out.write(
         f"{calendar.name}: {len(calendar.school_days)} school days, "
         f"{calendar.first_day:%d %b %Y} to {calendar.last_day:%d %b %Y}\n"
     )
     return 0
 
 
-COMMANDS = {"demo": demo}
+def add_arguments(commands: Any) -> None:
+    """Declare the arguments of the commands above on the CLI's subparsers."""
+    school = argparse.ArgumentParser(add_help=False)
+    school.add_argument("--school", required=True, help="the school's short name")
+
+    create = commands.add_parser("create-school", help="create or update a school")
+    create.add_argument("slug")
+    create.add_argument("--name", required=True)
+    create.add_argument("--calendar", required=True, help="calendar file (TOML)")
+    create.add_argument("--policy", help="policy file (default: the shipped policy)")
+
+    run_parser = commands.add_parser(
+        "run", parents=[school], help="the daily run for one school day"
+    )
+    run_parser.add_argument("--date", required=True, type=parse_day)
+    run_parser.add_argument("--quiet", action="store_true", help="no worklist")
+
+    listing = commands.add_parser("worklist", parents=[school], help="the open items")
+    listing.add_argument("--date", required=True, type=parse_day)
+    listing.add_argument("--type", choices=sorted(TYPES))
+    listing.add_argument("--format", choices=["text", "csv", "json"], default="text")
+
+    case = commands.add_parser("case", parents=[school], help="a pupil's case timeline")
+    case.add_argument("pupil", help="MIS id or UPN")
+    case.add_argument(
+        "--safeguarding", action="store_true", help="include Stage 4 details"
+    )
+
+    decide = commands.add_parser("confirm", help="complete a worklist item")
+    decide.add_argument("task", type=int, help="the item number (#) on the worklist")
+    decide.add_argument(
+        "--action",
+        default="confirm",
+        choices=["confirm", "dismiss", "answer", "record-meeting", "check-decision"],
+    )
+    decide.add_argument("--on", required=True, type=parse_day, help="the school day")
+    decide.add_argument("--user", required=True)
+    decide.add_argument("--option", help="the answer chosen (decisions, calls)")
+    decide.add_argument("--reason", help="why (required to dismiss)")
+    decide.add_argument("--held-on", type=parse_day, help="when the meeting was held")
+    decide.add_argument("--did-not-attend", action="store_true")
+    decide.add_argument(
+        "--reason-satisfactory",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+    )
+
+    commands.add_parser("demo", help="build the demo school and replay its autumn term")
 
 
-def run_command(args: argparse.Namespace) -> int:
-    return COMMANDS[args.command](args)
+def run_command(
+    args: argparse.Namespace, out: IO[str] = sys.stdout, err: IO[str] = sys.stderr
+) -> int:
+    try:
+        return COMMANDS[args.command](args, out, err)
+    except (CommandError, TaskError, PathwayError, PolicyError, CalendarError) as error:
+        err.write(f"attendwise {args.command}: {error}\n")
+        return 1

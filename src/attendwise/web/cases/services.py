@@ -468,7 +468,7 @@ def daily_run(
     school: School,
     as_of: dt.date,
     *,
-    progress: Callable[[Iterable[int]], Iterable[int]] = lambda items: items,
+    progress: Callable[[list[int]], Iterable[int]] = lambda items: items,
 ) -> RunReport:
     """Return the report of the daily run for `as_of`, after persisting it.
 
