@@ -180,3 +180,30 @@ def test_a_referral_carries_the_pupil_the_parents_and_the_history(kind):
         "94.7%",
     ):
         assert expected in html, expected
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "letter_n",
+        "letter_l",
+        "letter_1",
+        "letter_2",
+        "letter_3",
+        "medical",
+        "letter_4",
+        "did_not_attend",
+    ],
+)
+def test_a_routine_letter_to_parents_fits_on_one_page(kind):
+    html = render_html(default_template(kind), example_context(), name=kind)
+
+    pages, _text = pdf_text(render_pdf(html))
+
+    assert pages == 1
+
+
+def test_one_late_session_reads_as_one_occasion():
+    html = render_html(default_template("letter_l"), example_context())
+
+    assert "after the register had closed on the occasion below" in html
