@@ -129,6 +129,7 @@ def letter_l(
         ),
         payload={
             "counted": _sessions(counted),
+            "sessions": [[m.date.isoformat(), m.session] for m in counted],
             "last_counted": [counted[-1].date.isoformat(), counted[-1].session],
         },
     )

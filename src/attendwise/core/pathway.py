@@ -473,8 +473,24 @@ class Pathway:
             letter=node.letter,
             options=tuple(node.options),
             recommendation=self._recommend(node, pupil, figures),
+            payload=self._letter_payload(node, state, pupil),
         )
         result.proposals.append(proposal)
+
+    def _letter_payload(
+        self, node: Node, state: CaseState, pupil: PupilDay
+    ) -> dict[str, Any]:
+        """Return what the step's letter cites beyond the figures."""
+        if node.letter == "letter_n":
+            since = self.calendar.first_school_day(pupil.year)
+            return {
+                "sessions": [
+                    [m.date.isoformat(), m.session]
+                    for m in pupil.marks
+                    if m.code == "N" and m.date >= since
+                ]
+            }
+        return {}
 
     def _recommend(self, node: Node, pupil: PupilDay, figures: DayFigures) -> str:
         if node.recommend != "enforcement or support":

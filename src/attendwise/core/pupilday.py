@@ -100,6 +100,8 @@ def window_record(figures: WindowFigures) -> dict[str, object]:
         "missing": figures.missing,
         "i_possible": figures.i_possible,
         "i_attended": figures.i_attended,
+        "illness": figures.illness,
+        "medical": figures.medical,
         "percent": format_percent(figures.attended, figures.possible),
     }
 

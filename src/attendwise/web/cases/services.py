@@ -250,7 +250,57 @@ def _history(pupil_id: int, year: int, state: CaseState | None) -> OngoingHistor
     )
 
 
-def _task_fields(proposal: Proposal) -> dict[str, Any]:
+#: Letters about Stage 2 and above cite the six-week figures; others the year.
+SIX_WEEK_LETTERS = frozenset(
+    {"enforcement_1", "did_not_attend", "fpn_referral", "la_referral"}
+)
+
+
+def letter_figures(proposal: Proposal, policy: Policy) -> dict[str, Any]:
+    """Return the period a proposal's letter cites, as the letter service reads it.
+
+    The six-week figures for Stage 2 letters and referrals (when they
+    exist), the year-to-date figures otherwise.
+    """
+    figures = proposal.figures
+    period = figures.get("ytd")
+    if proposal.letter in SIX_WEEK_LETTERS and "six_week" in figures:
+        period = figures["six_week"]
+    if not period:
+        return {}
+    return {
+        "period_first": period["first"],
+        "period_last": period["last"],
+        "possible": period["possible"],
+        "attended": period["attended"],
+        "authorised": period["authorised"],
+        "unauthorised": period["unauthorised"],
+        "i_possible": period["i_possible"],
+        "i_attended": period["i_attended"],
+        "illness": period.get("illness", 0),
+        "medical": period.get("medical", 0),
+        "not_possible_codes": sorted(policy.not_possible),
+    }
+
+
+def _task_fields(proposal: Proposal, policy: Policy) -> dict[str, Any]:
+    figures = dict(proposal.figures)
+    payload = proposal.payload | {
+        "reasons": list(proposal.reasons),
+        "letter": proposal.letter,
+        "options": list(proposal.options),
+        "recommendation": proposal.recommendation,
+    }
+    if proposal.letter:
+        figures |= letter_figures(proposal, policy)
+        payload["target_percent"] = policy.setting("school_target")
+        window = figures.get("penalty_window")
+        if proposal.letter == "fpn_referral" and window:
+            payload["penalty_window"] = {
+                "first": window["first"],
+                "last": window["last"],
+                "unauthorised": window["unauthorised"],
+            }
     return {
         "kind": proposal.kind,
         "node": proposal.node,
@@ -258,14 +308,8 @@ def _task_fields(proposal: Proposal) -> dict[str, Any]:
         "role": proposal.role,
         "due_on": proposal.due_on,
         "first_indicated_on": proposal.first_indicated_on,
-        "figures": proposal.figures,
-        "payload": proposal.payload
-        | {
-            "reasons": list(proposal.reasons),
-            "letter": proposal.letter,
-            "options": list(proposal.options),
-            "recommendation": proposal.recommendation,
-        },
+        "figures": figures,
+        "payload": payload,
         "safeguarding": proposal.safeguarding,
     }
 
@@ -291,6 +335,7 @@ def _sync_tasks(
     superseded: bool,
     now: dt.datetime,
     report: RunReport,
+    policy: Policy,
     scope: Callable[[Task], bool] = lambda task: True,
 ) -> None:
     """Make the open tasks of `pupil` (within `scope`) match `proposals`."""
@@ -305,7 +350,7 @@ def _sync_tasks(
                 case=case,
                 key=key,
                 proposed_on=as_of,
-                **_task_fields(proposal),
+                **_task_fields(proposal, policy),
             )
             report.proposed += 1
             report.new_tasks.append(task.pk)
@@ -314,7 +359,7 @@ def _sync_tasks(
                 task.status = Task.Status.PROPOSED
                 task.proposed_on = as_of
                 report.proposed += 1
-            for name, value in _task_fields(proposal).items():
+            for name, value in _task_fields(proposal, policy).items():
                 setattr(task, name, value)
             task.case = case
             task.save()
@@ -460,6 +505,7 @@ def evaluate_pupil(
         superseded=superseded or evaluation.superseded,
         now=now,
         report=report,
+        policy=rules.policy,
     )
     return case
 
