@@ -303,10 +303,14 @@ class _Run:
     trip_day: dt.date | None
 
 
+Row = tuple[int, int, int, str, str, int]
+
+
 def _pupil_rows(
     run: _Run, pupil: DemoPupil, quantiles: tuple[float, float]
-) -> list[tuple[int, int, int, str]]:
-    """Return (day index, session, student id, code) for the pupil's marks."""
+) -> list[Row]:
+    """Return the pupil's marks: (day index, session, student id, code shown,
+    code once explained, school days until explained)."""
     rng = random.Random(f"attendwise demo {run.seed} pupil {pupil.student_id}")
     habits = behaviour.draw_habits(
         rng,
@@ -330,15 +334,18 @@ def _pupil_rows(
         scripted = _scripted_days(pupil, run.year, sessions)
         sessions = [entry for entry in scripted if entry[0] <= last]
     on_trip = pupil.reg_group == run.trip_group
-    rows: list[tuple[int, int, int, str]] = []
+    rows: list[Row] = []
     for index, am, pm in sessions:
         am_code = _shown(am, index, last)
         pm_code = _shown(pm, index, last)
+        am_reason, pm_reason = am[0], pm[0]
         if on_trip and run.days[index] == run.trip_day:
             am_code = "V" if am_code in ("/", "L") else am_code
             pm_code = "V" if pm_code == "\\" else pm_code
-        rows.append((index, 0, pupil.student_id, am_code))
-        rows.append((index, 1, pupil.student_id, pm_code))
+            am_reason = "V" if am_reason in ("/", "L") else am_reason
+            pm_reason = "V" if pm_reason == "\\" else pm_reason
+        rows.append((index, 0, pupil.student_id, am_code, am_reason, am[1]))
+        rows.append((index, 1, pupil.student_id, pm_code, pm_reason, pm[1]))
     return rows
 
 
@@ -373,7 +380,7 @@ def generate_school(
     )
     quantiles = _quantiles(rng, roster)
 
-    rows: list[tuple[int, int, int, str]] = []
+    rows: list[Row] = []
     shown: list[DemoPupil] = []
     contacts: list[DemoContact] = []
     for pupil, pupil_quantiles in zip(roster, quantiles, strict=True):
@@ -389,8 +396,8 @@ def generate_school(
 
     rows.sort()
     marks = tuple(
-        DemoMark(run.days[index], ("AM", "PM")[session], student_id, code)
-        for index, session, student_id, code in rows
+        DemoMark(run.days[index], ("AM", "PM")[session], student_id, code, reason, late)
+        for index, session, student_id, code, reason, late in rows
     )
     return DemoSchool(
         name=name,

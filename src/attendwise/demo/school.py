@@ -83,6 +83,17 @@ class DemoMark:
     session: str
     student_id: int
     code: str
+    #: the code once the reason is known (the same as `code` when it is)
+    reason: str = ""
+    #: school days after the session before the reason is known; until then
+    #: the register shows N
+    explained_after: int = 0
+
+    def shown(self, days_since: int) -> str:
+        """Return the mark as the register showed it `days_since` school days on."""
+        if days_since < self.explained_after:
+            return "N"
+        return self.reason or self.code
 
 
 @dataclass(frozen=True)
