@@ -33,7 +33,39 @@ def build_parser() -> argparse.ArgumentParser:
     manage = commands.add_parser("manage", help="Django's management commands")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     commands.add_parser("demo", help="build the demo school and replay its autumn term")
+    _add_school_commands(commands)
     return parser
+
+
+def _add_school_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    school = commands.add_parser("create-school", help="create a school")
+    school.add_argument("slug", metavar="SLUG", help="short name, such as oakfield")
+    school.add_argument("--name", required=True, help="the school's name")
+    school.add_argument(
+        "--calendar", required=True, metavar="FILE", help="calendar file (TOML)"
+    )
+    school.add_argument("--policy", metavar="FILE", help="policy file (TOML)")
+
+    for name, what, layouts in (
+        ("import-pupils", "the pupils file", ["sims"]),
+        ("import-contacts", "the contacts file", ["sims"]),
+        ("import-register", "a register file", ["canonical", "sims"]),
+    ):
+        command = commands.add_parser(
+            name,
+            help=f"import {what}: all of it, or (on any error) nothing",
+            description=f"Import {what}. Layouts: docs/import-formats.md.",
+        )
+        command.add_argument("file", metavar="FILE")
+        command.add_argument("--school", required=True, metavar="SLUG")
+        command.add_argument(
+            "--layout",
+            choices=layouts,
+            required=len(layouts) > 1,
+            default=layouts[0] if len(layouts) == 1 else None,
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
