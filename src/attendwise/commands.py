@@ -64,9 +64,9 @@ def import_file(args: argparse.Namespace) -> int:
         return 1
 
     # The bar shows only on a terminal, and only for a file long enough to
-    # take more than a second.
+    # take more than a second. Each row counts twice: read, then applied.
     with tqdm(
-        total=data.count(b"\n"),
+        total=2 * data.count(b"\n"),
         unit=" rows",
         file=sys.stderr,
         disable=not sys.stderr.isatty(),

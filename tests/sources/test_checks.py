@@ -97,12 +97,23 @@ def test_a_closure_mark_belongs_on_a_closed_day_and_is_reported_on_an_open_one()
     ]
 
 
-def test_a_mark_beyond_the_calendar_is_reported():
+def test_marks_beyond_the_calendar_are_reported_together():
     report = ReportBuilder("sessions.csv")
+    beyond = [
+        mark(dt.date(2026, 9, 2), line=7),
+        mark(dt.date(2026, 9, 2), "PM", line=8),
+        mark(dt.date(2026, 9, 3), line=9),
+    ]
 
-    check_calendar([mark(dt.date(2026, 9, 2))], reference_calendar(), report)
+    check_calendar(beyond, reference_calendar(), report)
 
-    assert report.build().warning_counts == {WarningKind.NOT_COVERED: 1}
+    built = report.build()
+    assert built.counts["outside calendar"] == 3
+    assert built.warning_lines() == [
+        "sessions.csv line 7: 3 mark(s) on 2 day(s) from 02/09/2026 to 03/09/2026 "
+        "lie outside the school's calendar (01/09/2025 to 17/07/2026): stored, but "
+        "not checked against school days; add that year's calendar"
+    ]
 
 
 def test_e7_a_blank_session_is_missing_and_counted_per_pupil():

@@ -303,6 +303,19 @@ def test_a_school_whose_calendar_cannot_be_read_cannot_import_a_register(school)
     assert Mark.objects.count() == 0
 
 
+def test_progress_is_told_of_every_row_twice_read_then_applied(school):
+    data = sessions_csv(*week_of_marks("4001", MONDAY), *week_of_marks("4002", MONDAY))
+    import_register(
+        school, sessions_csv(*week_of_marks("4001", MONDAY)), "a.csv", "sims"
+    )
+    done: list[int] = []
+
+    import_register(school, data, "sessions.csv", layout="sims", progress=done.append)
+
+    # 20 read; then 10 new marks written and 10 found unchanged.
+    assert done == [20, 10, 10]
+
+
 def test_an_unknown_layout_is_refused(school):
     with pytest.raises(ValueError, match="unknown register layout 'arbor'"):
         import_register(school, b"", "s.csv", layout="arbor")

@@ -31,7 +31,9 @@ MAX_LISTED = 200
 #: How often (in rows) the reader reports progress.
 PROGRESS_EVERY = 5000
 
-#: Called with the number of rows read since the last call.
+#: Called with the number of rows done since the last call. An import does
+#: each data row twice: once when it is read and checked, once when it is
+#: applied (or found unchanged), so a whole file comes to twice its rows.
 Progress = Callable[[int], object]
 
 _UTF8_BOM = b"\xef\xbb\xbf"

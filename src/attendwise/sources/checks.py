@@ -80,8 +80,9 @@ def check_calendar(
 ) -> None:
     """Report marks on days the calendar says are closed, or does not cover.
 
-    One warning per date. A `#` (planned closure) belongs on a closed day,
-    so it is reported only on a day the calendar says is open.
+    One warning per closed date, and one for all the dates beyond the
+    calendar. A `#` (planned closure) belongs on a closed day, so it is
+    reported only on a day the calendar says is open.
     """
     lines: dict[dt.date, int] = {}
     counts: dict[dt.date, int] = defaultdict(int)
@@ -93,22 +94,13 @@ def check_calendar(
         if row.code == CLOSURE:
             closures[row.date] += 1
 
-    closed = not_covered = 0
+    closed = 0
+    beyond = [day for day in sorted(lines) if not calendar.covers(day)]
     for day in sorted(lines):
         others = counts[day] - closures[day]
         if not calendar.covers(day):
-            not_covered += counts[day]
-            report.warn(
-                WarningKind.NOT_COVERED,
-                lines[day],
-                None,
-                None,
-                f"{counts[day]} mark(s) on {describe_day(day)}, outside the "
-                f"school's calendar ({calendar.first_day:%d/%m/%Y} to "
-                f"{calendar.last_day:%d/%m/%Y}): stored, but not checked "
-                "against school days; add that year's calendar",
-            )
-        elif not calendar.is_school_day(day):
+            continue
+        if not calendar.is_school_day(day):
             if others:
                 closed += others
                 report.warn(
@@ -130,6 +122,19 @@ def check_calendar(
                 f"{describe_day(day)}, a day the calendar says is open: "
                 "stored, not counted; check the calendar or the register",
             )
+    not_covered = sum(counts[day] for day in beyond)
+    if beyond:
+        report.warn(
+            WarningKind.NOT_COVERED,
+            min(lines[day] for day in beyond),
+            None,
+            None,
+            f"{not_covered} mark(s) on {len(beyond)} day(s) from "
+            f"{beyond[0]:%d/%m/%Y} to {beyond[-1]:%d/%m/%Y} lie outside the "
+            f"school's calendar ({calendar.first_day:%d/%m/%Y} to "
+            f"{calendar.last_day:%d/%m/%Y}): stored, but not checked against "
+            "school days; add that year's calendar",
+        )
     report.count("closed day", closed)
     report.count("outside calendar", not_covered)
 

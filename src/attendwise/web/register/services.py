@@ -214,6 +214,7 @@ def import_pupils(
             for chunk in _chunks(changed, CHUNK):
                 Pupil.objects.bulk_update(chunk, PUPIL_FIELDS)
 
+    _done(progress, report)
     return _finish(school, "pupils", report, run)
 
 
@@ -298,6 +299,7 @@ def import_contacts(
             for chunk in _chunks(changed, CHUNK):
                 Contact.objects.bulk_update(chunk, CONTACT_FIELDS)
 
+    _done(progress, report)
     return _finish(school, "contacts", report, run)
 
 
@@ -382,8 +384,9 @@ def import_register(
         _count_changes(report, len(plan.new), len(plan.changed), plan.unchanged)
         run = _record_run(school, "register", data, report, user)
         if run is not None:
-            _apply(plan, run, user, file_name)
+            _apply(plan, run, user, file_name, progress)
 
+    _done(progress, report, len(plan.new))
     return _finish(
         school,
         "register",
@@ -473,7 +476,13 @@ def _report_blanks_over_marks(
             )
 
 
-def _apply(plan: _Plan, run: ImportRun, user: User | None, file_name: str) -> None:
+def _apply(
+    plan: _Plan,
+    run: ImportRun,
+    user: User | None,
+    file_name: str,
+    progress: Progress | None,
+) -> None:
     """Write the plan's new marks, revisions and changed marks.
 
     The rows go in as plain values rather than through bulk_create:
@@ -517,6 +526,7 @@ def _apply(plan: _Plan, run: ImportRun, user: User | None, file_name: str) -> No
             )
             for pupil_id, code, row in plan.new
         ),
+        progress,
     )
     _insert(
         MarkRevision,
@@ -573,9 +583,14 @@ def _columns(model: type[Model], names: Sequence[str]) -> list[str]:
 
 
 def _insert(
-    model: type[Model], names: Sequence[str], rows: Iterable[Sequence[SQLValue]]
+    model: type[Model],
+    names: Sequence[str],
+    rows: Iterable[Sequence[SQLValue]],
+    progress: Progress | None = None,
 ) -> None:
     """Insert `rows` (values already adapted, in the order of `names`).
+
+    `progress`, if given, is told of each chunk of CHUNK rows.
 
     PostgreSQL takes them with COPY, its bulk path: a statement per row
     costs a round trip, and multi-row INSERTs spend their time quoting
@@ -588,13 +603,18 @@ def _insert(
         if connection.vendor == "postgresql":
             copy_sql = f"COPY {table} ({columns}) FROM STDIN"
             with cursor.cursor.copy(copy_sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
+                for chunk in _chunks(rows, CHUNK):
+                    for row in chunk:
+                        copy.write_row(row)
+                    if progress is not None:
+                        progress(len(chunk))
             return
         marks = ", ".join(["%s"] * len(names))
         sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 (names from _meta)
         for chunk in _chunks(rows, CHUNK):
             cursor.executemany(sql, chunk)
+            if progress is not None:
+                progress(len(chunk))
 
 
 def _update(
@@ -655,6 +675,12 @@ def _check_on_roll(
             f"({count} row{'s' if count != 1 else ''}); import the pupils file "
             "first",
         )
+
+
+def _done(progress: Progress | None, report: ReportBuilder, already: int = 0) -> None:
+    """Tell `progress` the rest of the rows are done (see Progress)."""
+    if progress is not None:
+        progress(max(0, report.counts.get("rows", 0) - already))
 
 
 def _assign(instance: Pupil | Contact, values: Mapping[str, object]) -> bool:
