@@ -127,6 +127,33 @@ def test_a_row_with_the_wrong_number_of_fields_is_an_error():
     assert len(register.marks) == 1
 
 
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        (
+            b"Date,ID,Mark,Session Name,Student ID\r03/09/2025,1,/,AM,4001\r",
+            "sessions.csv line 1: the lines end in a bare carriage return (an old "
+            "Mac line ending); save the file as 'CSV UTF-8' and import it again",
+        ),
+        (
+            b'Date,ID,Mark,Session Name,Student ID\n03/09/2025,1,"/,AM,4001\n',
+            'sessions.csv line 2: a value opened with a quote (") is never closed',
+        ),
+        (
+            b'Date,ID,Mark,Session Name,Student ID\n03/09/2025,1,"/"x,AM,4001\n',
+            "sessions.csv line 2: a quoted value has more text after its closing "
+            'quote (")',
+        ),
+    ],
+)
+def test_a_file_that_is_not_valid_csv_says_what_is_wrong(data, error):
+    report = ReportBuilder("sessions.csv")
+
+    read_sessions(data, report)
+
+    assert report.build().error_lines() == [error]
+
+
 def test_blank_lines_and_surrounding_spaces_are_ignored():
     data = (
         b"\nDate , ID,Mark,Session Name,Student ID\n"

@@ -320,7 +320,7 @@ class Table:
             except StopIteration:
                 break
             except csv.Error as problem:
-                report.error(reader.line_num, None, None, f"not valid CSV: {problem}")
+                report.error(reader.line_num, None, None, _csv_reason(problem))
                 last_line = reader.line_num
                 continue
             first_line, last_line = last_line + 1, reader.line_num
@@ -375,7 +375,7 @@ def read_table(
                 header = [value.strip() for value in row]
                 break
     except csv.Error as problem:
-        report.error(reader.line_num, None, None, f"not valid CSV: {problem}")
+        report.error(reader.line_num, None, None, _csv_reason(problem))
         return None
     if header is None:
         if not report.has_errors:
@@ -386,6 +386,21 @@ def read_table(
     if not _header_ok(header, reader.line_num, layout, report):
         return None
     return Table(header, reader, bad_lines, report, progress)
+
+
+def _csv_reason(problem: csv.Error) -> str:
+    """Return what a csv module error means for the person fixing the file."""
+    text = str(problem)
+    if "new-line character seen in unquoted field" in text:
+        return (
+            "the lines end in a bare carriage return (an old Mac line ending); "
+            "save the file as 'CSV UTF-8' and import it again"
+        )
+    if "unexpected end of data" in text:
+        return 'a value opened with a quote (") is never closed'
+    if "expected after" in text:
+        return 'a quoted value has more text after its closing quote (")'
+    return f"not valid CSV: {text}"
 
 
 def _header_ok(
