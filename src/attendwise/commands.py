@@ -19,12 +19,14 @@ from typing import IO, Any
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from attendwise.core.calendar import CalendarError, load_calendar
+from attendwise.core.calendar import CalendarError
 from attendwise.core.pathway import PathwayError
 from attendwise.core.policy import PolicyError, load_policy, shipped_policy_text
+from attendwise.sources.base import ImportRejected
 from attendwise.web.cases.models import Event, Task
 from attendwise.web.cases.services import TaskError, complete_task, daily_run
 from attendwise.web.cases.worklist import GROUPS, TYPES, worklist
+from attendwise.web.register import services as register_services
 from attendwise.web.register.models import Pupil, School
 
 Command = Callable[[argparse.Namespace, IO[str], IO[str]], int]
@@ -112,20 +114,84 @@ def _progress(err: IO[str], description: str) -> Callable[[list[int]], Iterable[
 
 @command("create-school")
 def create_school(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    call_command("migrate", verbosity=0)
     calendar_text = _read_text(args.calendar)
     policy_text = _read_text(args.policy) if args.policy else shipped_policy_text()
-    load_calendar(calendar_text, args.calendar)
     load_policy(policy_text, args.policy or "forest-view.toml")
-    school, created = School.objects.update_or_create(
-        slug=args.slug,
-        defaults={
-            "name": args.name,
-            "calendar_text": calendar_text,
-            "policy_text": policy_text,
-        },
+    school = register_services.create_school(
+        args.slug, args.name, calendar_text, policy_text
     )
-    out.write(f"{'Created' if created else 'Updated'} {school.name} ({school.slug}).\n")
+    out.write(f"Created {school.name} ({school.slug}).\n")
     return 0
+
+
+def _import(
+    args: argparse.Namespace, data: bytes, name: str, school: School, bar: Any
+) -> Any:
+    if args.command == "import-register":
+        return register_services.import_register(
+            school, data, name, args.layout, progress=bar.update
+        )
+    service = (
+        register_services.import_pupils
+        if args.command == "import-pupils"
+        else register_services.import_contacts
+    )
+    return service(school, data, name, progress=bar.update)
+
+
+def import_file(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    """Import one file; print its counts, or every error (exit 1)."""
+    from tqdm import tqdm
+
+    school = _school(args.school)
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as problem:
+        raise CommandError(f"cannot read {path}: {problem.strerror}") from None
+
+    # The bar shows only on a terminal, and only for a file long enough to
+    # take more than a second. Each row counts twice: read, then applied.
+    with tqdm(
+        total=2 * data.count(b"\n"),
+        unit=" rows",
+        file=err,
+        disable=not err.isatty(),
+        delay=1.0,
+        leave=False,
+    ) as bar:
+        try:
+            result = _import(args, data, path.name, school, bar)
+        except ImportRejected as rejected:
+            bar.close()
+            report = rejected.report
+            noun = "error" if report.error_count == 1 else "errors"
+            err.write(
+                f"{report.file} was rejected with {report.error_count:,} {noun}; "
+                "nothing from it was imported.\n"
+            )
+            for line in report.error_lines():
+                err.write(f"{line}\n")
+            return 1
+
+    report = result.report
+    counts = report.counts
+    out.write(
+        f"{report.file}: {counts.get('rows', 0):,} rows read; "
+        f"{result.created:,} created, {result.changed:,} changed, "
+        f"{result.unchanged:,} unchanged"
+        + (f", {counts['removed']:,} removed" if counts.get("removed") else "")
+        + (f"; {report.warning_count:,} warnings" if report.warning_count else "")
+        + ".\n"
+    )
+    for line in report.warning_lines():
+        out.write(f"  {line}\n")
+    return 0
+
+
+for _name in ("import-pupils", "import-contacts", "import-register"):
+    COMMANDS[_name] = import_file
 
 
 @command("run")
@@ -281,11 +347,30 @@ def add_arguments(commands: Any) -> None:
     school = argparse.ArgumentParser(add_help=False)
     school.add_argument("--school", required=True, help="the school's short name")
 
-    create = commands.add_parser("create-school", help="create or update a school")
-    create.add_argument("slug")
-    create.add_argument("--name", required=True)
+    create = commands.add_parser("create-school", help="create a school")
+    create.add_argument("slug", help="short name, such as oakfield")
+    create.add_argument("--name", required=True, help="the school's name")
     create.add_argument("--calendar", required=True, help="calendar file (TOML)")
     create.add_argument("--policy", help="policy file (default: the shipped policy)")
+
+    for name, what, layouts in (
+        ("import-pupils", "the pupils file", ["sims"]),
+        ("import-contacts", "the contacts file", ["sims"]),
+        ("import-register", "a register file", ["canonical", "sims"]),
+    ):
+        command = commands.add_parser(
+            name,
+            parents=[school],
+            help=f"import {what}: all of it, or (on any error) nothing",
+            description=f"Import {what}. Layouts: docs/import-formats.md.",
+        )
+        command.add_argument("file", metavar="FILE")
+        command.add_argument(
+            "--layout",
+            choices=layouts,
+            required=len(layouts) > 1,
+            default=layouts[0] if len(layouts) == 1 else None,
+        )
 
     run_parser = commands.add_parser(
         "run", parents=[school], help="the daily run for one school day"
@@ -327,10 +412,18 @@ def add_arguments(commands: Any) -> None:
 
 
 def run_command(
-    args: argparse.Namespace, out: IO[str] = sys.stdout, err: IO[str] = sys.stderr
+    args: argparse.Namespace, out: IO[str] | None = None, err: IO[str] | None = None
 ) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
     try:
         return COMMANDS[args.command](args, out, err)
-    except (CommandError, TaskError, PathwayError, PolicyError, CalendarError) as error:
+    except (
+        CommandError,
+        TaskError,
+        PathwayError,
+        PolicyError,
+        CalendarError,
+        register_services.SchoolError,
+    ) as error:
         err.write(f"attendwise {args.command}: {error}\n")
         return 1
