@@ -6,6 +6,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from attendwise.core import tally
 from attendwise.core.calendar import merge_calendars
 from attendwise.core.codes import (
     CODE_SETS,
@@ -388,3 +389,28 @@ def test_the_six_week_figure_reaches_into_last_year_only_when_set_to():
     )
     assert across["w6_unauthorised"] == 2
     assert this_year["ytd_possible"] == across["ytd_possible"] == 20
+
+
+def test_the_streaming_engine_counts_the_same_as_the_in_memory_one(monkeypatch):
+    calendar = reference_calendar()
+    days = register(
+        calendar,
+        calendar.first_day,
+        calendar.last_day,
+        {
+            "2025-09-10": "S\\",
+            "2025-10-02": "NN",
+            "2025-10-06": "LU",
+            "2025-10-11": "##",
+        },
+    )
+    marks = marks_frame({1: days, 2: days, 3: days})
+    pupils = pupils_frame(
+        1, pupil(2, entry="2025-09-20"), pupil(3, leaving="2025-10-01")
+    )
+    in_memory = pupil_measures(marks, pupils, calendar, D(2025, 10, 14))
+
+    monkeypatch.setattr(tally, "STREAMING_FROM", 0)
+    streaming = pupil_measures(marks, pupils, calendar, D(2025, 10, 14))
+
+    assert streaming.equals(in_memory)
