@@ -149,7 +149,8 @@ def _bounds(
 def _boundaries(bounds: pl.DataFrame) -> list[int]:
     """Return the school-day numbers where some window starts or stops."""
     spans = bounds.filter(pl.col("hi") >= pl.col("lo"))
-    return sorted(set(spans["lo"].to_list()) | {hi + 1 for hi in spans["hi"]})
+    cuts = pl.concat([spans["lo"], spans["hi"] + 1]).unique().sort()
+    return cuts.to_list()
 
 
 @dataclass(frozen=True)
