@@ -414,3 +414,20 @@ def test_the_streaming_engine_counts_the_same_as_the_in_memory_one(monkeypatch):
     streaming = pupil_measures(marks, pupils, calendar, D(2025, 10, 14))
 
     assert streaming.equals(in_memory)
+
+
+def test_a_mark_with_no_code_is_refused():
+    week = school_calendar(WEEK)
+    marks = marks_frame({1: week_register()}).with_columns(
+        code=pl.when(pl.col("date") == D(2024, 12, 3)).then(None).otherwise("code")
+    )
+
+    with pytest.raises(MeasuresError, match="needs a code and a date"):
+        pupil_measures(marks, pupils_frame(1), week, D(2024, 12, 6))
+
+
+def test_no_pupils_give_no_rows():
+    week = school_calendar(WEEK)
+    marks = marks_frame({1: week_register()})
+
+    assert pupil_measures(marks, pupils_frame(), week, D(2024, 12, 6)).is_empty()

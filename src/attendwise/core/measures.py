@@ -213,26 +213,24 @@ def _run(
 
 def _raise_for_invalid_codes(marks: pl.DataFrame, count: int) -> None:
     """Raise MeasuresError naming one mark whose code is not valid."""
-    reason = "a mark needs a code and a date"
-    example: dict[str, Any] = {}
+    message = f"{count} mark(s) have no code valid on their date"
     for code, day in marks.select("code", "date").unique().iter_rows():
-        if code is None or day is None:
-            example = {"code": code, "date": day}
-            break
-        try:
-            classify(code, day)
-        except CodeError as error:
-            example, reason = {"code": code, "date": day}, str(error)
-            break
-    row = marks.filter(
-        pl.col("code").eq_missing(example.get("code")),
-        pl.col("date").eq_missing(example.get("date")),
-    ).row(0, named=True)
-    raise MeasuresError(
-        f"{count} mark(s) have no code valid on their date, for example pupil "
-        f"{row['pupil_id']}, {row['date']} {row['session']}: {reason}; the "
-        "importer should have refused them"
-    )
+        reason = "a mark needs a code and a date"
+        if code is not None and day is not None:
+            try:
+                classify(code, day)
+                continue
+            except CodeError as error:
+                reason = str(error)
+        row = marks.filter(
+            pl.col("code").eq_missing(code), pl.col("date").eq_missing(day)
+        ).row(0, named=True)
+        message += (
+            f", for example pupil {row['pupil_id']}, {row['date']} "
+            f"{row['session']}: {reason}"
+        )
+        break
+    raise MeasuresError(f"{message}; the importer should have refused them")
 
 
 def window_figures(
