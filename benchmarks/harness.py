@@ -3,8 +3,10 @@
 Time is the best of several runs (the least disturbed by other work on the
 machine). Peak memory is the resident set's high-water mark above its level
 when the step starts, reset before the step through /proc/self/clear_refs
-(Linux). Where that is not available it falls back to tracemalloc, which
-sees Python's own allocations only (not Polars'), and says so.
+(Linux). It is a lower bound: memory the allocator kept from earlier work
+(generating the data) is reused without showing. Where /proc is not
+available it falls back to tracemalloc, which sees Python's own
+allocations only (not Polars'), and says so.
 """
 
 from __future__ import annotations
