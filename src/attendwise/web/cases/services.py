@@ -160,7 +160,6 @@ def read_register(
         schema=PUPILS_SCHEMA,
         orient="row",
     )
-    grace = calendar.last_school_days(as_of, policy.setting("n_grace_days"))
     ledger = build_ledger(
         marks,
         roll,
@@ -169,7 +168,7 @@ def read_register(
         as_of=as_of,
         not_possible=policy.not_possible,
     )
-    ledgers = pupil_ledgers(ledger, grace_start=grace[0] if grace else None)
+    ledgers = pupil_ledgers(ledger)
 
     by_pupil: dict[int, list[MarkOnDay]] = defaultdict(list)
     for pupil_id, day, session, code in rows:
@@ -181,7 +180,7 @@ def read_register(
             by_pupil[pupil_id].append(MarkOnDay(day, session, code))
     calls = _calls(pupils, year_start)
     limited = _limit_reached(rules, pupils, as_of)
-    empty = PupilLedger((), (), (), None)
+    empty = PupilLedger()
     days = {
         pupil_id: PupilDay(
             pupil_id=pupil_id,
