@@ -19,3 +19,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item, "fixturenames", ()
         ):
             item.add_marker(pytest.mark.database)
+
+
+@pytest.fixture(autouse=True)
+def _letters_in_a_temporary_folder(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Keep every PDF a test drafts out of the working tree."""
+    settings.LETTERS_DIR = tmp_path / "letters"

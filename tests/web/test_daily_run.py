@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from attendwise.web.cases.models import Case, Event, Task
+from attendwise.web.cases.models import Case, Event, Letter, Task
 from attendwise.web.cases.services import TaskError, complete_task, daily_run
 from attendwise.web.register.models import Mark, MarkRevision
 from tests.factories import (
@@ -20,6 +20,13 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 D = dt.date
 START, END = D(2025, 9, 3), D(2025, 12, 19)
+
+
+def officer():
+    from django.contrib.auth.models import User
+
+    user, _ = User.objects.get_or_create(username="officer")
+    return user
 
 
 def school_with(absences, **pupil_fields):
@@ -60,7 +67,12 @@ def test_e23_through_the_database_with_staff_confirming():
         "of 96%"
     ]
 
-    complete_task(letter, action="confirm", on=D(2025, 9, 16))
+    drafts = list(letter.letters.all())
+    assert [d.status for d in drafts] == [Letter.Status.DRAFT]
+    assert drafts[0].merge["attendance_percent"] == "60.0%"
+
+    complete_task(letter, action="confirm", on=D(2025, 9, 16), user=officer())
+    assert [d.status for d in letter.letters.all()] == [Letter.Status.APPROVED]
     run_days(school, D(2025, 9, 17), D(2025, 9, 22))
     assert open_task(pupil, "Penalty notice to be considered").proposed_on == D(
         2025, 9, 22
@@ -68,13 +80,15 @@ def test_e23_through_the_database_with_staff_confirming():
 
     run_days(school, D(2025, 9, 23), D(2025, 10, 7))
     question = open_task(pupil, "Is the absence due to illness or medical reasons?")
-    complete_task(question, action="answer", option="no", on=D(2025, 10, 7))
+    complete_task(
+        question, action="answer", option="no", on=D(2025, 10, 7), user=officer()
+    )
     letter2 = open_task(pupil, "Letter 2")
     assert letter2.proposed_on == D(2025, 10, 7)
 
     run_days(school, D(2025, 10, 8), D(2025, 10, 14))
     escalation = open_task(pupil, "Escalate to Stage 3")
-    complete_task(escalation, action="confirm", on=D(2025, 10, 14))
+    complete_task(escalation, action="confirm", on=D(2025, 10, 14), user=officer())
 
     letter2.refresh_from_db()
     assert letter2.status == Task.Status.SUPERSEDED
@@ -94,9 +108,9 @@ def test_two_people_confirming_the_same_item_only_one_succeeds():
     first = open_task(pupil, "Letter 1")
     second = Task.objects.get(pk=first.pk)
 
-    complete_task(first, action="confirm", on=D(2025, 9, 16))
+    complete_task(first, action="confirm", on=D(2025, 9, 16), user=officer())
     with pytest.raises(TaskError, match="already been completed"):
-        complete_task(second, action="confirm", on=D(2025, 9, 16))
+        complete_task(second, action="confirm", on=D(2025, 9, 16), user=officer())
     assert Event.objects.filter(pupil=pupil, kind="confirmed").count() == 1
 
 
@@ -106,7 +120,7 @@ def test_e21_n_to_o_confirmed_keeps_the_old_mark_in_history():
     item = open_task(pupil, "Change N to O: Thu 02 Oct (AM, PM)")
     assert item.proposed_on == D(2025, 10, 9)
 
-    complete_task(item, action="confirm", on=D(2025, 10, 9))
+    complete_task(item, action="confirm", on=D(2025, 10, 9), user=officer())
 
     marks = Mark.objects.filter(pupil=pupil, date=D(2025, 10, 2))
     assert sorted(marks.values_list("code", flat=True)) == ["O", "O"]

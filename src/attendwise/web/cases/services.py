@@ -48,7 +48,10 @@ from attendwise.core.pupilday import (
     Session,
     day_figures,
 )
-from attendwise.web.cases.models import Case, Event, PenaltyNotice, Task
+from attendwise.letters.errors import LetterError
+from attendwise.letters.merge import Letterhead
+from attendwise.web.cases.letters import approve_letter, draft_letters
+from attendwise.web.cases.models import Case, Event, Letter, PenaltyNotice, Task
 from attendwise.web.register.models import Mark, MarkRevision, Pupil, School
 
 log = logging.getLogger(__name__)
@@ -321,6 +324,7 @@ class RunReport:
     withdrawn: int = 0
     events: int = 0
     calls_missing: int = 0
+    letters: int = 0
     stage_counts: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     new_tasks: list[int] = field(default_factory=list)
 
@@ -460,6 +464,7 @@ def evaluate_pupil(
     actor: User | None = None,
     extra_events: Iterable[CaseEvent] = (),
     superseded: bool = False,
+    draft: bool = True,
 ) -> Case | None:
     """Evaluate one pupil's case and ongoing items; persist the outcome."""
     year = day.year
@@ -496,6 +501,7 @@ def evaluate_pupil(
     ongoing = [
         dataclasses.replace(p, payload=p.payload | {"ongoing": True}) for p in ongoing
     ]
+    already = len(report.new_tasks)
     _sync_tasks(
         pupil,
         case,
@@ -506,7 +512,54 @@ def evaluate_pupil(
         report=report,
         policy=rules.policy,
     )
+    if draft:
+        for task in Task.objects.filter(pk__in=report.new_tasks[already:]):
+            if task.payload.get("letter"):
+                draft_task_letters(rules, task, day.as_of, report=report, now=now)
     return case
+
+
+def letterhead(school: School) -> Letterhead:
+    lines = tuple(line.strip() for line in school.address.splitlines() if line.strip())
+    return Letterhead(school.name, lines, school.phone, school.email)
+
+
+def draft_task_letters(
+    rules: SchoolRules,
+    task: Task,
+    on_day: dt.date,
+    *,
+    report: RunReport | None = None,
+    now: dt.datetime | None = None,
+) -> list[Letter]:
+    """Return the drafts of a letter task, signed for its role.
+
+    A letter that cannot be drafted (no contact to write to, a template the
+    school broke) does not stop the run: the reason goes on the timeline
+    and the item stays on the worklist.
+    """
+    role_name = rules.policy.role_name(task.role)
+    sender = rules.school.signatories.get(task.role) or role_name
+    try:
+        letters = draft_letters(
+            task,
+            sender_name=sender,
+            sender_role=role_name,
+            on_day=on_day,
+            letterhead=letterhead(rules.school),
+        )
+    except LetterError as error:
+        _record_events(
+            task.pupil,
+            task.case,
+            [CaseEvent("letter not drafted", on_day, f"{task.title}: {error}")],
+            None,
+            now or timezone.now(),
+        )
+        return []
+    if report is not None:
+        report.letters += len(letters)
+    return letters
 
 
 def daily_run(
@@ -514,6 +567,7 @@ def daily_run(
     as_of: dt.date,
     *,
     progress: Callable[[list[int]], Iterable[int]] = lambda items: items,
+    draft: bool = True,
 ) -> RunReport:
     """Return the report of the daily run for `as_of`, after persisting it.
 
@@ -535,6 +589,7 @@ def daily_run(
                 register.days[pupil_id],
                 report=report,
                 now=now,
+                draft=draft,
             )
     log.info(
         "daily run done",
@@ -610,7 +665,7 @@ def complete_task(
     *,
     action: str,
     on: dt.date,
-    user: User | None = None,
+    user: User,
     option: str = "",
     reason: str = "",
     held_on: dt.date | None = None,
@@ -701,13 +756,7 @@ def _complete_case_task(
             pk=task.pk
         ).update(status=Task.Status.SUPERSEDED, reason="superseded", decided_at=now)
     if task.payload.get("letter") and action == "confirm":
-        from attendwise.web.cases.models import Letter
-
-        Letter.objects.filter(task=task, status=Letter.Status.DRAFT).update(
-            status=Letter.Status.APPROVED,
-            approved_at=now,
-            approved_by=_who(user),
-        )
+        _approve_letters(rules, task, on, user, now)
     if task.node == "FPN" and action == "confirm":
         for name in task.payload.get("parents", []):
             PenaltyNotice.objects.create(
@@ -716,6 +765,24 @@ def _complete_case_task(
     case.refresh_from_db()
     _save_case(rules, task.pupil, case, outcome, on)
     _record_events(task.pupil, case, outcome.events, user, now)
+
+
+def _approve_letters(
+    rules: SchoolRules,
+    task: Task,
+    on: dt.date,
+    user: User | None,
+    now: dt.datetime,
+) -> None:
+    """Approve the task's draft letters (drafting them first if need be)."""
+    approver = _who(user)
+    if approver is None:
+        raise TaskError("a letter is approved by a person: say who is confirming it")
+    drafts = list(Letter.objects.filter(task=task, status=Letter.Status.DRAFT))
+    if not drafts:
+        drafts = draft_task_letters(rules, task, on, now=now)
+    for letter in drafts:
+        approve_letter(letter, approver, now)
 
 
 def _complete_ongoing_task(
@@ -765,6 +832,8 @@ def _complete_ongoing_task(
     Task.objects.filter(pk=task.pk).update(
         decided_on=on, reason=reason, outcome={"action": "confirm", "option": option}
     )
+    if task.payload.get("letter"):
+        _approve_letters(rules, task, on, user, now)
     if task.key.startswith("NO/"):
         code = option or "O"
         day = dt.date.fromisoformat(task.payload["date"])

@@ -16,6 +16,14 @@ class School(models.Model):
     urn = models.CharField("URN", max_length=8, blank=True)
     calendar_text = models.TextField(help_text="The calendar file (TOML).")
     policy_text = models.TextField(help_text="The policy file (TOML).")
+    address = models.TextField(blank=True, help_text="Postal address, one line each.")
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.CharField(max_length=200, blank=True)
+    signatories = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Who signs letters for each role of the policy: {role: name}.",
+    )
 
     def __str__(self) -> str:
         return self.name
