@@ -211,7 +211,17 @@ def _record_events(
     actor: User | None,
     now: dt.datetime,
 ) -> None:
-    Event.objects.bulk_create(
+    Event.objects.bulk_create(_event_rows(pupil, case, events, actor, now))
+
+
+def _event_rows(
+    pupil: Pupil,
+    case: Case | None,
+    events: Iterable[CaseEvent],
+    actor: User | None,
+    now: dt.datetime,
+) -> list[Event]:
+    return [
         Event(
             school_id=pupil.school_id,
             pupil=pupil,
@@ -226,30 +236,85 @@ def _record_events(
             safeguarding=event.safeguarding,
         )
         for event in events
+    ]
+
+
+def _last_counted(
+    tasks: Iterable[Task], wanted: Callable[[Task], bool]
+) -> Session | None:
+    """Return the last session counted by the latest decided task `wanted` picks."""
+    decided = [
+        task
+        for task in tasks
+        if task.status in (Task.Status.CONFIRMED, Task.Status.DISMISSED)
+        and "last_counted" in task.payload
+        and wanted(task)
+    ]
+    if not decided:
+        return None
+    latest = max(
+        decided,
+        key=lambda t: (t.decided_at.timestamp() if t.decided_at else 0.0, t.pk),
     )
+    day, session = latest.payload["last_counted"]
+    return Session(dt.date.fromisoformat(day), session)
 
 
-def _history(pupil_id: int, year: int, state: CaseState | None) -> OngoingHistory:
-    def last(kind: str, letter: str = "") -> Session | None:
-        query = Task.objects.filter(
-            pupil_id=pupil_id,
-            status__in=[Task.Status.CONFIRMED, Task.Status.DISMISSED],
-            kind=kind,
-            key__startswith=f"{year}/" if letter else "PN/",
-        )
-        if letter:
-            query = query.filter(payload__has_key="last_counted", title="Letter L")
-        task = query.order_by("-decided_at", "-id").first()
-        if task is None or "last_counted" not in task.payload:
-            return None
-        day, session = task.payload["last_counted"]
-        return Session(dt.date.fromisoformat(day), session)
-
+def _history(
+    tasks: Iterable[Task], year: int, state: CaseState | None
+) -> OngoingHistory:
+    """Return what the pupil's earlier Letter L and penalty items counted."""
+    tasks = list(tasks)
     return OngoingHistory(
-        last_letter_l=last("step", letter="letter_l"),
-        last_penalty=last("penalty notice"),
+        last_letter_l=_last_counted(
+            tasks, lambda t: t.key.startswith(f"{year}/L/") and t.title == "Letter L"
+        ),
+        last_penalty=_last_counted(tasks, lambda t: t.key.startswith("PN/")),
         restart_from=state.ongoing_from if state else None,
     )
+
+
+@dataclass
+class RunContext:
+    """What the run reads once for every pupil, and writes in bulk at the end."""
+
+    cases: dict[int, Case]
+    carried: dict[int, Case]
+    tasks: dict[int, dict[str, Task]]
+    events: list[Event] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, pupil_ids: Iterable[int], year: int) -> RunContext:
+        ids = list(pupil_ids)
+        cases = {
+            c.pupil_id: c
+            for c in Case.objects.filter(pupil_id__in=ids, academic_year=year)
+        }
+        carried = {
+            c.pupil_id: c
+            for c in Case.objects.filter(
+                pupil_id__in=ids, academic_year=year - 1, closed_on__isnull=True
+            )
+            if c.pupil_id not in cases
+        }
+        tasks: dict[int, dict[str, Task]] = defaultdict(dict)
+        for task in Task.objects.filter(pupil_id__in=ids):
+            tasks[task.pupil_id][task.key] = task
+        return cls(cases, carried, tasks)
+
+    def record(
+        self,
+        pupil: Pupil,
+        case: Case | None,
+        events: Iterable[CaseEvent],
+        actor: User | None,
+        now: dt.datetime,
+    ) -> None:
+        self.events += _event_rows(pupil, case, events, actor, now)
+
+    def flush(self) -> None:
+        Event.objects.bulk_create(self.events, batch_size=500)
+        self.events = []
 
 
 #: Letters about Stage 2 and above cite the six-week figures; others the year.
@@ -339,13 +404,15 @@ def _sync_tasks(
     now: dt.datetime,
     report: RunReport,
     policy: Policy,
-    scope: Callable[[Task], bool] = lambda task: True,
-) -> None:
-    """Make the open tasks of `pupil` (within `scope`) match `proposals`."""
+    context: RunContext,
+) -> list[Task]:
+    """Make the open tasks of `pupil` match `proposals`; return the new ones."""
     wanted = {p.key: p for p in proposals}
-    existing = {t.key: t for t in Task.objects.filter(pupil=pupil)}
+    existing = context.tasks[pupil.pk]
+    created: list[Task] = []
     for key, proposal in wanted.items():
         task = existing.get(key)
+        fields = _task_fields(proposal, policy)
         if task is None:
             task = Task.objects.create(
                 school_id=pupil.school_id,
@@ -353,27 +420,35 @@ def _sync_tasks(
                 case=case,
                 key=key,
                 proposed_on=as_of,
-                **_task_fields(proposal, policy),
+                **fields,
             )
+            existing[key] = task
+            created.append(task)
             report.proposed += 1
             report.new_tasks.append(task.pk)
         elif task.status in (Task.Status.PROPOSED, Task.Status.WITHDRAWN):
+            changed = task.status == Task.Status.WITHDRAWN or task.case_id != (
+                case.pk if case else None
+            )
             if task.status == Task.Status.WITHDRAWN:
                 task.status = Task.Status.PROPOSED
                 task.proposed_on = as_of
                 report.proposed += 1
-            for name, value in _task_fields(proposal, policy).items():
-                setattr(task, name, value)
-            task.case = case
-            task.save()
+            for name, value in fields.items():
+                if getattr(task, name) != value:
+                    setattr(task, name, value)
+                    changed = True
+            if changed:
+                task.case = case
+                task.save()
     for key, task in existing.items():
-        if key in wanted or task.status != Task.Status.PROPOSED or not scope(task):
+        if key in wanted or task.status != Task.Status.PROPOSED:
             continue
         if task.kind == CALL and task.due_on < as_of:
             task.status = Task.Status.CLOSED
             task.reason = "call not recorded"
             report.calls_missing += 1
-            _record_events(
+            context.record(
                 pupil,
                 case,
                 [
@@ -391,7 +466,7 @@ def _sync_tasks(
             task.status = Task.Status.WITHDRAWN
             task.reason = "its reason has gone on " + f"{as_of:%d/%m/%Y}"
             report.withdrawn += 1
-            _record_events(
+            context.record(
                 pupil,
                 case,
                 [
@@ -408,6 +483,7 @@ def _sync_tasks(
         task.decided_on = as_of
         task.version += 1
         task.save()
+    return created
 
 
 def _save_case(
@@ -462,29 +538,28 @@ def evaluate_pupil(
     report: RunReport,
     now: dt.datetime,
     actor: User | None = None,
-    extra_events: Iterable[CaseEvent] = (),
     superseded: bool = False,
     draft: bool = True,
+    context: RunContext | None = None,
 ) -> Case | None:
-    """Evaluate one pupil's case and ongoing items; persist the outcome."""
+    """Evaluate one pupil's case and ongoing items; persist the outcome.
+
+    The daily run passes a RunContext loaded for every pupil at once (and
+    flushes its events); alone, the pupil's own is loaded and flushed.
+    """
     year = day.year
-    case = Case.objects.filter(pupil=pupil, academic_year=year).first()
-    previous = (
-        None
-        if case is not None
-        else Case.objects.filter(
-            pupil=pupil, academic_year=year - 1, closed_on__isnull=True
-        ).first()
-    )
+    alone = context is None
+    if context is None:
+        context = RunContext.load([pupil.pk], year)
+    case = context.cases.get(pupil.pk) or context.carried.get(pupil.pk)
     state = CaseState.from_json(case.state) if case else None
-    if previous is not None:
-        state = CaseState.from_json(previous.state)
-        case = previous
     evaluation = rules.pathway.evaluate(state, day)
-    case = _save_case(rules, pupil, case, evaluation, day.as_of)
-    events = [*extra_events, *evaluation.events]
-    _record_events(pupil, case, events, actor, now)
-    report.events += len(events)
+    if case is None or evaluation.events or evaluation.state != state:
+        case = _save_case(rules, pupil, case, evaluation, day.as_of)
+        if case is not None and case.academic_year == year:
+            context.cases[pupil.pk] = case
+    context.record(pupil, case, evaluation.events, actor, now)
+    report.events += len(evaluation.events)
     figures = day_figures(day, rules.calendar, rules.policy)
     current = evaluation.state
     stage4 = bool(current and current.stage4_since)
@@ -493,7 +568,7 @@ def evaluate_pupil(
         figures,
         rules.calendar,
         rules.policy,
-        _history(pupil.pk, year, current),
+        _history(context.tasks[pupil.pk].values(), year, current),
         stage4=stage4,
     )
     if evaluation.indication is not None:
@@ -501,8 +576,7 @@ def evaluate_pupil(
     ongoing = [
         dataclasses.replace(p, payload=p.payload | {"ongoing": True}) for p in ongoing
     ]
-    already = len(report.new_tasks)
-    _sync_tasks(
+    created = _sync_tasks(
         pupil,
         case,
         [*evaluation.proposals, *ongoing],
@@ -511,9 +585,12 @@ def evaluate_pupil(
         now=now,
         report=report,
         policy=rules.policy,
+        context=context,
     )
+    if alone:
+        context.flush()
     if draft:
-        for task in Task.objects.filter(pk__in=report.new_tasks[already:]):
+        for task in created:
             if task.payload.get("letter"):
                 draft_task_letters(rules, task, day.as_of, report=report, now=now)
     return case
@@ -582,6 +659,7 @@ def daily_run(
     report = RunReport(as_of=as_of, pupils=len(register.pupils))
     now = timezone.now()
     with transaction.atomic():
+        context = RunContext.load(register.pupils, academic_year_of(as_of))
         for pupil_id in progress(list(register.pupils)):
             evaluate_pupil(
                 rules,
@@ -590,7 +668,9 @@ def daily_run(
                 report=report,
                 now=now,
                 draft=draft,
+                context=context,
             )
+        context.flush()
     log.info(
         "daily run done",
         extra={
