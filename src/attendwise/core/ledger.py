@@ -83,7 +83,11 @@ def build_ledger(
 
 @dataclass(frozen=True)
 class PupilLedger:
-    """One pupil's running totals by school day: answers any window at once."""
+    """One pupil's running totals by school day: answers any window at once.
+
+    `days` are the pupil's ledger dates in order; `totals[i]` the counts
+    (COUNT_FIELDS order) summed over days[0..i].
+    """
 
     days: tuple[dt.date, ...] = ()
     totals: tuple[tuple[int, ...], ...] = ()
@@ -115,15 +119,24 @@ class PupilLedger:
 
 
 def pupil_ledgers(ledger: pl.DataFrame) -> dict[int, PupilLedger]:
-    """Return a PupilLedger per pupil_id of a build_ledger() frame."""
+    """Return a PupilLedger per pupil_id of a build_ledger() frame.
+
+    The running totals are summed by Polars; Python only slices them.
+    """
+    running = ledger.sort("pupil_id", "date").select(
+        "pupil_id",
+        "date",
+        *(pl.col(name).cum_sum().over("pupil_id") for name in COUNT_FIELDS),
+    )
+    ids = running["pupil_id"].to_list()
+    dates = running["date"].to_list()
+    totals = list(running.select(COUNT_FIELDS).iter_rows())
     result: dict[int, PupilLedger] = {}
-    for (pupil_id,), frame in ledger.partition_by(
-        "pupil_id", as_dict=True, maintain_order=True
-    ).items():
-        rows = zip(
-            frame["date"].to_list(),
-            frame.select(COUNT_FIELDS).iter_rows(),
-            strict=True,
-        )
-        result[int(str(pupil_id))] = PupilLedger.from_rows(rows)
+    start = 0
+    for index in range(1, len(ids) + 1):
+        if index == len(ids) or ids[index] != ids[start]:
+            result[ids[start]] = PupilLedger(
+                tuple(dates[start:index]), tuple(totals[start:index])
+            )
+            start = index
     return result

@@ -46,6 +46,7 @@ import os
 import tempfile
 import zoneinfo
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,21 @@ LONDON = zoneinfo.ZoneInfo("Europe/London")
 DRAFTABLE = (Task.Status.PROPOSED, Task.Status.CONFIRMED)
 
 
-def draft_letters(
+@dataclass
+class PreparedDrafts:
+    """A task's letters merged into HTML, one per copy, waiting to be rendered."""
+
+    task: Task
+    kind: LetterKind
+    folder: Path
+    copies: list[tuple[Addressee | Agency, dict[str, object], str]]
+
+    @property
+    def htmls(self) -> list[str]:
+        return [html for _, _, html in self.copies]
+
+
+def prepare_drafts(
     task: Task,
     *,
     sender_name: str,
@@ -93,13 +108,9 @@ def draft_letters(
     on_day: dt.date,
     template_source: str | None = None,
     letterhead: Letterhead | None = None,
-) -> list[Letter]:
-    """Return the new drafts of `task`'s letter, one per copy, in order.
+) -> PreparedDrafts:
+    """Return `task`'s letter merged for each copy (the PDFs are not made yet).
 
-    Drafts already made for the task are replaced (rows and files). A copy
-    approved or printed stays as it is, and its household or agency gets no
-    new draft. `template_source` is the school's edited template (default:
-    the packaged one); `letterhead` defaults to the school's name alone.
     LetterError when the task is not open, is not a letter, lacks figures,
     has nobody to write to, or its template cannot be rendered.
     """
@@ -121,20 +132,65 @@ def draft_letters(
         letterhead=letterhead or Letterhead(pupil.school.name),
     )
     source = template_source if template_source is not None else default_template(kind)
-
-    drafts = [
-        _render(source, kind, facts, copy) for copy in _copies(task, kind, contacts)
-    ]
+    copies = []
+    for copy in _copies(task, kind, contacts):
+        context = letter_context(facts, copy)
+        copies.append((copy, context, render_html(source, context, name=kind.value)))
     folder = (
         Path(settings.LETTERS_DIR) / pupil.school.slug / str(academic_year_of(on_day))
     )
+    return PreparedDrafts(task, kind, folder, copies)
+
+
+def store_drafts(prepared: PreparedDrafts, pdfs: Sequence[bytes]) -> list[Letter]:
+    """Return the draft rows of `prepared`, given each copy's PDF, in order.
+
+    Drafts already made for the task are replaced (rows and files). A copy
+    approved or printed stays as it is, and its household or agency gets no
+    new draft.
+    """
+    drafts = [
+        (copy, context, pdf)
+        for (copy, context, _), pdf in zip(prepared.copies, pdfs, strict=True)
+    ]
     with transaction.atomic():
-        letters = _replace_drafts(task, kind, drafts, folder)
+        letters = _replace_drafts(prepared.task, prepared.kind, drafts, prepared.folder)
     logger.info(
         "letters drafted",
-        extra={"task": task.pk, "pupil": pupil.pk, "count": len(letters)},
+        extra={
+            "task": prepared.task.pk,
+            "pupil": prepared.task.pupil_id,
+            "count": len(letters),
+        },
     )
     return letters
+
+
+def draft_letters(
+    task: Task,
+    *,
+    sender_name: str,
+    sender_role: str,
+    on_day: dt.date,
+    template_source: str | None = None,
+    letterhead: Letterhead | None = None,
+) -> list[Letter]:
+    """Return the new drafts of `task`'s letter, one per copy, in order.
+
+    `template_source` is the school's edited template (default: the
+    packaged one); `letterhead` defaults to the school's name alone. See
+    prepare_drafts and store_drafts (a run drafting many letters renders
+    their PDFs in parallel between the two).
+    """
+    prepared = prepare_drafts(
+        task,
+        sender_name=sender_name,
+        sender_role=sender_role,
+        on_day=on_day,
+        template_source=template_source,
+        letterhead=letterhead,
+    )
+    return store_drafts(prepared, [render_pdf(html) for html in prepared.htmls])
 
 
 def approve_letter(letter: Letter, user: User, at: dt.datetime) -> Letter:
@@ -394,14 +450,6 @@ def _history(task: Task, kind: LetterKind) -> tuple[HistoryEntry, ...]:
         # Safeguarding records go to the MASH record only.
         events = events.filter(safeguarding=False)
     return tuple(HistoryEntry(e.school_day, e.summary) for e in events)
-
-
-def _render(
-    source: str, kind: LetterKind, facts: LetterFacts, copy: Addressee | Agency
-) -> tuple[Addressee | Agency, dict[str, object], bytes]:
-    context = letter_context(facts, copy)
-    html = render_html(source, context, name=kind.value)
-    return copy, context, render_pdf(html)
 
 
 def _copy_record(copy: Addressee | Agency) -> dict[str, object]:

@@ -11,15 +11,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import multiprocessing
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import CharField, F, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from attendwise.core.calendar import SchoolCalendar, academic_year_of, load_calendar
@@ -50,7 +54,13 @@ from attendwise.core.pupilday import (
 )
 from attendwise.letters.errors import LetterError
 from attendwise.letters.merge import Letterhead
-from attendwise.web.cases.letters import approve_letter, draft_letters
+from attendwise.letters.render import render_pdf
+from attendwise.web.cases.letters import (
+    PreparedDrafts,
+    approve_letter,
+    prepare_drafts,
+    store_drafts,
+)
 from attendwise.web.cases.models import Case, Event, Letter, PenaltyNotice, Task
 from attendwise.web.register.models import Mark, MarkRevision, Pupil, School
 
@@ -128,6 +138,33 @@ def _limit_reached(
     return {pupil_id for pupil_id, all_reached in reached.items() if all_reached}
 
 
+def _marks_frame(pupil_ids: list[int], first: dt.date, as_of: dt.date) -> pl.DataFrame:
+    """Return the stored marks of `pupil_ids` from `first` to `as_of`, in order.
+
+    Dates travel as ISO text and Polars parses them: converting each one in
+    the database driver costs more than the rest of the read.
+    """
+    query = (
+        Mark.objects.filter(pupil_id__in=pupil_ids, date__gte=first, date__lte=as_of)
+        .order_by("pupil_id", "date", "session")
+        .annotate(day=Cast("date", CharField()))
+        .values_list("pupil_id", "day", "session", "code")
+    )
+    text = pl.DataFrame(
+        list(query),
+        schema={
+            "pupil_id": pl.Int64,
+            "date": pl.Utf8,
+            "session": pl.Utf8,
+            "code": pl.Utf8,
+        },
+        orient="row",
+    )
+    return text.with_columns(pl.col("date").str.to_date("%Y-%m-%d")).cast(
+        MARKS_SCHEMA  # type: ignore[arg-type]
+    )
+
+
 @dataclass
 class Register:
     """Every pupil's PupilDay as of one day, read in one pass."""
@@ -152,12 +189,8 @@ def read_register(
     on_roll = _pupils_on_roll(rules.school, year_start, as_of)
     pupils = {p.id: p for p in on_roll if only is None or p.pk == only.pk}
 
-    rows = list(
-        Mark.objects.filter(pupil_id__in=list(pupils), date__gte=first, date__lte=as_of)
-        .order_by("pupil_id", "date", "session")
-        .values_list("pupil_id", "date", "session", "code")
-    )
-    marks = pl.DataFrame(rows, schema=MARKS_SCHEMA, orient="row")
+    marks = _marks_frame(list(pupils), first, as_of)
+    rows = list(marks.iter_rows())
     roll = pl.DataFrame(
         [(p.id, p.entry_date, p.leaving_date) for p in pupils.values()],
         schema=PUPILS_SCHEMA,
@@ -282,6 +315,7 @@ class RunContext:
     carried: dict[int, Case]
     tasks: dict[int, dict[str, Task]]
     events: list[Event] = field(default_factory=list)
+    to_draft: list[Task] = field(default_factory=list)
 
     @classmethod
     def load(cls, pupil_ids: Iterable[int], year: int) -> RunContext:
@@ -587,12 +621,13 @@ def evaluate_pupil(
         policy=rules.policy,
         context=context,
     )
+    letters = [task for task in created if task.payload.get("letter")]
     if alone:
         context.flush()
-    if draft:
-        for task in created:
-            if task.payload.get("letter"):
-                draft_task_letters(rules, task, day.as_of, report=report, now=now)
+        if draft:
+            draft_many(rules, letters, day.as_of, report=report)
+    else:
+        context.to_draft += letters
     return case
 
 
@@ -601,39 +636,61 @@ def letterhead(school: School) -> Letterhead:
     return Letterhead(school.name, lines, school.phone, school.email)
 
 
-def draft_task_letters(
+def _render_all(htmls: list[str], workers: int | None) -> list[bytes]:
+    """Return the PDF of each HTML letter, rendered across processes when many."""
+    workers = workers or os.cpu_count() or 1
+    if workers < 2 or len(htmls) < PARALLEL_FROM:
+        return [render_pdf(html) for html in htmls]
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("fork")
+    ) as pool:
+        return list(pool.map(render_pdf, htmls, chunksize=4))
+
+
+#: Below this many PDFs, starting worker processes costs more than it saves.
+PARALLEL_FROM = 8
+
+
+def draft_many(
     rules: SchoolRules,
-    task: Task,
+    tasks: Iterable[Task],
     on_day: dt.date,
     *,
     report: RunReport | None = None,
-    now: dt.datetime | None = None,
+    workers: int | None = None,
 ) -> list[Letter]:
-    """Return the drafts of a letter task, signed for its role.
+    """Return the drafts of every letter task in `tasks`, signed for its role.
 
     A letter that cannot be drafted (no contact to write to, a template the
-    school broke) does not stop the run: the reason goes on the timeline
-    and the item stays on the worklist.
+    school broke) does not stop the others: the reason goes on the pupil's
+    timeline and the item stays on the worklist.
     """
-    role_name = rules.policy.role_name(task.role)
-    sender = rules.school.signatories.get(task.role) or role_name
-    try:
-        letters = draft_letters(
-            task,
-            sender_name=sender,
-            sender_role=role_name,
-            on_day=on_day,
-            letterhead=letterhead(rules.school),
-        )
-    except LetterError as error:
-        _record_events(
-            task.pupil,
-            task.case,
-            [CaseEvent("letter not drafted", on_day, f"{task.title}: {error}")],
-            None,
-            now or timezone.now(),
-        )
-        return []
+    prepared: list[PreparedDrafts] = []
+    now = timezone.now()
+    for task in tasks:
+        role_name = rules.policy.role_name(task.role)
+        try:
+            prepared.append(
+                prepare_drafts(
+                    task,
+                    sender_name=rules.school.signatories.get(task.role) or role_name,
+                    sender_role=role_name,
+                    on_day=on_day,
+                    letterhead=letterhead(rules.school),
+                )
+            )
+        except LetterError as error:
+            _record_events(
+                task.pupil,
+                task.case,
+                [CaseEvent("letter not drafted", on_day, f"{task.title}: {error}")],
+                None,
+                now,
+            )
+    pdfs = iter(_render_all([html for p in prepared for html in p.htmls], workers))
+    letters: list[Letter] = []
+    for item in prepared:
+        letters += store_drafts(item, [next(pdfs) for _ in item.copies])
     if report is not None:
         report.letters += len(letters)
     return letters
@@ -649,8 +706,9 @@ def daily_run(
     """Return the report of the daily run for `as_of`, after persisting it.
 
     Evaluates every pupil on roll this academic year, advances their cases,
-    records proposals and withdraws those whose reason has gone. One
-    transaction: a failed run changes nothing.
+    records proposals and withdraws those whose reason has gone, in one
+    transaction: a failed run changes nothing. Then drafts the letters of
+    the new proposals (a letter that fails is drafted when confirmed).
     """
     rules = SchoolRules.of(school)
     if not rules.calendar.is_school_day(as_of):
@@ -667,10 +725,13 @@ def daily_run(
                 register.days[pupil_id],
                 report=report,
                 now=now,
-                draft=draft,
                 context=context,
             )
         context.flush()
+    if draft:
+        # After the run's transaction: rendering PDFs takes a while, and a
+        # letter task without drafts is drafted when a person confirms it.
+        draft_many(rules, context.to_draft, as_of, report=report)
     log.info(
         "daily run done",
         extra={
@@ -860,7 +921,7 @@ def _approve_letters(
         raise TaskError("a letter is approved by a person: say who is confirming it")
     drafts = list(Letter.objects.filter(task=task, status=Letter.Status.DRAFT))
     if not drafts:
-        drafts = draft_task_letters(rules, task, on, now=now)
+        drafts = draft_many(rules, [task], on)
     for letter in drafts:
         approve_letter(letter, approver, now)
 
