@@ -41,7 +41,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     from attendwise.commands import run_command
 
-    return run_command(args)
+    try:
+        return run_command(args)
+    except BrokenPipeError:
+        # The reader went away (`attendwise measures ... | head`): stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

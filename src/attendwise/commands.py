@@ -16,15 +16,23 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
 
+import polars as pl
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from attendwise.core.calendar import CalendarError
+from attendwise.core.figures import format_percent
 from attendwise.core.pathway import PathwayError
 from attendwise.core.policy import PolicyError, load_policy, shipped_policy_text
 from attendwise.sources.base import ImportRejected
 from attendwise.web.cases.models import Event, Task
-from attendwise.web.cases.services import TaskError, complete_task, daily_run
+from attendwise.web.cases.services import (
+    SchoolRules,
+    TaskError,
+    complete_task,
+    daily_run,
+    school_measures,
+)
 from attendwise.web.cases.worklist import GROUPS, TYPES, worklist
 from attendwise.web.register import services as register_services
 from attendwise.web.register.models import Pupil, School
@@ -328,6 +336,78 @@ def confirm(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return 0
 
 
+MEASURE_COLUMNS = {
+    "mis_id": "MIS id",
+    "forename": "forename",
+    "surname": "surname",
+    "year_group": "year",
+    "reg_group": "reg group",
+    "ytd_possible": "YTD possible",
+    "ytd_attended": "YTD attended",
+    "ytd_authorised": "YTD authorised",
+    "ytd_unauthorised": "YTD unauthorised",
+    "ytd_percent": "YTD %",
+    "w6_percent": "6 weeks %",
+    "pn_count": "unauthorised in 10 school weeks",
+    "pn_met": "penalty threshold met",
+    "ytd_lates_u": "lates after close (U)",
+    "ytd_n_sessions": "N sessions",
+    "missing": "missing marks",
+    "pa": "persistent absence",
+    "sa": "severe absence",
+}
+
+
+def _measure_rows(frame: Any) -> list[dict[str, Any]]:
+    rows = []
+    for row in frame.iter_rows(named=True):
+        w6 = (
+            format_percent(row["w6_attended"], row["w6_possible"])
+            if row["w6_complete"]
+            else "not available"
+        )
+        values = row | {
+            "ytd_percent": format_percent(row["ytd_attended"], row["ytd_possible"]),
+            "w6_percent": w6,
+        }
+        rows.append({key: values[key] for key in MEASURE_COLUMNS})
+    return rows
+
+
+@command("measures")
+def measures(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    school = _school(args.school)
+    rules = SchoolRules.of(school)
+    if args.year is not None:
+        frame = school_measures(rules, args.as_of).filter(
+            pl.col("year_group") == args.year
+        )
+    else:
+        frame = school_measures(rules, args.as_of)
+    rows = _measure_rows(frame.sort("surname", "forename"))
+    if args.format == "json":
+        json.dump(rows, out, indent=2, default=str)
+        out.write("\n")
+        return 0
+    if args.format == "csv":
+        writer = csv.DictWriter(out, fieldnames=list(MEASURE_COLUMNS))
+        writer.writeheader()
+        writer.writerows(rows)
+        return 0
+    totals = frame.select(
+        pl.col("ytd_possible").sum(), pl.col("ytd_attended").sum(), pl.col("pa").sum()
+    ).row(0)
+    counted = frame.filter(pl.col("ytd_possible") > 0).height
+    out.write(
+        f"{school.name}, as of {args.as_of:%a %d %b %Y}: {frame.height} pupils; "
+        f"attendance {format_percent(totals[1], totals[0])} "
+        f"({totals[1]:,} of {totals[0]:,} sessions); persistent absence "
+        f"{format_percent(totals[2], counted)} of pupils.\n"
+        "Use --format csv or json for each pupil's figures.\n"
+    )
+    return 0
+
+
 @command("demo")
 def demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from attendwise.core.calendar import load_calendar as load
@@ -382,6 +462,13 @@ def add_arguments(commands: Any) -> None:
     listing.add_argument("--date", required=True, type=parse_day)
     listing.add_argument("--type", choices=sorted(TYPES))
     listing.add_argument("--format", choices=["text", "csv", "json"], default="text")
+
+    figures = commands.add_parser(
+        "measures", parents=[school], help="every pupil's attendance figures"
+    )
+    figures.add_argument("--as-of", required=True, type=parse_day)
+    figures.add_argument("--year", type=int, help="one year group only")
+    figures.add_argument("--format", choices=["text", "csv", "json"], default="text")
 
     case = commands.add_parser("case", parents=[school], help="a pupil's case timeline")
     case.add_argument("pupil", help="MIS id or UPN")

@@ -34,6 +34,7 @@ from attendwise.core.ledger import (
     build_ledger,
     pupil_ledgers,
 )
+from attendwise.core.measures import pupil_measures
 from attendwise.core.ongoing import OngoingHistory, ongoing_proposals
 from attendwise.core.pathway import (
     Action,
@@ -163,6 +164,58 @@ def _marks_frame(pupil_ids: list[int], first: dt.date, as_of: dt.date) -> pl.Dat
     return text.with_columns(pl.col("date").str.to_date("%Y-%m-%d")).cast(
         MARKS_SCHEMA  # type: ignore[arg-type]
     )
+
+
+def school_measures(rules: SchoolRules, as_of: dt.date) -> pl.DataFrame:
+    """Return every on-roll pupil's measures as of `as_of` (measures engine).
+
+    Adds the pupil's MIS id, name, year and registration group.
+    """
+    policy = rules.policy
+    year_start = rules.calendar.first_school_day(academic_year_of(as_of))
+    pupils = _pupils_on_roll(rules.school, year_start, as_of)
+    weeks, _ = rules.calendar.last_school_weeks(as_of, policy.setting("penalty_weeks"))
+    first = min(year_start, weeks[0]) if weeks else year_start
+    roll = pl.DataFrame(
+        [(p.id, p.entry_date, p.leaving_date) for p in pupils],
+        schema=PUPILS_SCHEMA,
+        orient="row",
+    )
+    measures = pupil_measures(
+        _marks_frame([p.id for p in pupils], first, as_of),
+        roll,
+        rules.calendar,
+        as_of,
+        not_possible=policy.not_possible,
+        six_week_days=policy.setting("six_week_days"),
+        n_grace_days=policy.setting("n_grace_days"),
+        penalty_weeks=policy.setting("penalty_weeks"),
+        penalty_threshold=policy.setting("penalty_threshold"),
+        six_week_cross_year=policy.setting("six_week_cross_year"),
+    )
+    who = pl.DataFrame(
+        [
+            (
+                p.id,
+                p.mis_id,
+                p.legal_forename,
+                p.legal_surname,
+                p.year_group,
+                p.reg_group,
+            )
+            for p in pupils
+        ],
+        schema={
+            "pupil_id": pl.Int64,
+            "mis_id": pl.Utf8,
+            "forename": pl.Utf8,
+            "surname": pl.Utf8,
+            "year_group": pl.Int64,
+            "reg_group": pl.Utf8,
+        },
+        orient="row",
+    )
+    return who.join(measures, on="pupil_id", how="left")
 
 
 @dataclass
