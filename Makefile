@@ -21,7 +21,7 @@ $(BIN)/attendwise: $(UV) pyproject.toml uv.lock
 	@touch $@
 
 demo: $(BIN)/attendwise
-	$(BIN)/attendwise demo
+	$(BIN)/attendwise demo --fresh
 
 lint: $(BIN)/attendwise
 	$(BIN)/ruff check src tests benchmarks

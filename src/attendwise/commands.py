@@ -11,6 +11,7 @@ import argparse
 import csv
 import datetime as dt
 import json
+import shutil
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -410,14 +411,49 @@ def measures(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 @command("demo")
 def demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from attendwise.core.calendar import load_calendar as load
+    import time
 
+    from django.conf import settings
+
+    from attendwise.web import demo as demo_school
+
+    database = settings.DATABASES["default"]
+    if args.fresh:
+        if database["ENGINE"] != "django.db.backends.sqlite3":
+            raise CommandError("--fresh only removes the embedded SQLite database")
+        Path(database["NAME"]).unlink(missing_ok=True)
+        shutil.rmtree(settings.LETTERS_DIR, ignore_errors=True)
     call_command("migrate", verbosity=0)
-    text = Path(__file__).with_name("calendars").joinpath("reference-2025-26.toml")
-    calendar = load(text.read_text(encoding="utf-8"))
+    if School.objects.filter(slug=demo_school.SLUG).exists():
+        raise CommandError(
+            "the demo school already exists: run 'attendwise demo --fresh' "
+            "(this removes the embedded database) or use another ATTENDWISE_HOME"
+        )
+    started = time.perf_counter()
+
+    def progress(days: list[dt.date]) -> Iterable[dt.date]:
+        if not err.isatty():
+            return days
+        from tqdm import tqdm
+
+        return tqdm(days, desc="Replaying the autumn term", unit="day", file=err)
+
+    summary = demo_school.run_demo(out, pupils=args.pupils, progress=progress)
+    seconds = time.perf_counter() - started
+    stages = ", ".join(
+        f"Stage {stage}: {count}" for stage, count in sorted(summary.stages.items())
+    )
     out.write(
-        f"{calendar.name}: {len(calendar.school_days)} school days, "
-        f"{calendar.first_day:%d %b %Y} to {calendar.last_day:%d %b %Y}\n"
+        f"Replayed {summary.days} school days in {seconds:.0f} s: {summary.imports} "
+        f"register imports, {summary.completed:,} items completed by the scripted "
+        f"staff.\nCases: {stages}.\n"
+        f"Open on the worklist: {summary.open_items} items "
+        f"('attendwise worklist --school {demo_school.SLUG} --date "
+        f"{demo_school.LAST_DAY.isoformat()}').\n"
+        f"Letters: {summary.letters} PDFs in {settings.LETTERS_DIR}\n"
+        f"Database: {database['NAME']}\n"
+        f"Staff sign-in (web application): officer, cfsw, head or dsl, password "
+        f"'{demo_school.DEMO_PASSWORD}'.\n"
     )
     return 0
 
@@ -495,7 +531,13 @@ def add_arguments(commands: Any) -> None:
         default=None,
     )
 
-    commands.add_parser("demo", help="build the demo school and replay its autumn term")
+    demo_parser = commands.add_parser(
+        "demo", help="build the demo school and replay its autumn term"
+    )
+    demo_parser.add_argument(
+        "--fresh", action="store_true", help="start from an empty embedded database"
+    )
+    demo_parser.add_argument("--pupils", type=int, default=600)
 
 
 def run_command(

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from attendwise.core.calendar import SchoolCalendar
-from attendwise.core.codes import PENALTY_NOTICE_CODES, classify
+from attendwise.core.codes import CODE_SETS, PENALTY_NOTICE_CODES, classify
 from attendwise.core.pathway import Proposal
 from attendwise.core.policy import Policy
 from attendwise.core.pupilday import DayFigures, MarkOnDay, PupilDay, Session
@@ -46,8 +46,13 @@ def _by_day(marks: Iterable[MarkOnDay]) -> dict[dt.date, list[MarkOnDay]]:
     return days
 
 
-def _counted(mark: MarkOnDay) -> bool:
-    return classify(mark.code, mark.date).category.is_possible
+#: Codes never counted as possible sessions, in any code set.
+NOT_COUNTED = frozenset(
+    code.code
+    for code_set in CODE_SETS
+    for code in code_set.codes.values()
+    if not code.category.is_possible
+)
 
 
 def first_day_call(
@@ -212,38 +217,28 @@ def penalty_notice(
     )
 
 
-def _runs(
-    pupil: PupilDay,
-    calendar: SchoolCalendar,
-    first: dt.date,
-    keep: set[str],
+def _run_back(
+    by_day: dict[dt.date, list[MarkOnDay]],
+    days: Sequence[dt.date],
+    keep: frozenset[str],
     *,
     whole_day: bool = False,
-) -> tuple[list[dt.date], int]:
-    """Return the days of the run ending today, and the total of such days.
+) -> list[dt.date]:
+    """Return the days of the run ending with the last of `days`, in order.
 
     A day is in the run when every counted session's code is in `keep`
     (with `whole_day`, both sessions must be counted). Days with nothing
     counted neither count nor break the run.
     """
-    days = _by_day(m for m in pupil.marks if m.date >= first)
     run: list[dt.date] = []
-    total = 0
-    breaking = False
-    for day in reversed(calendar.school_days_between(first, pupil.as_of)):
-        counted = [m for m in days.get(day, []) if _counted(m)]
+    for day in reversed(days):
+        counted = [m for m in by_day.get(day, ()) if m.code not in NOT_COUNTED]
         if not counted:
             continue
-        matches = all(m.code in keep for m in counted) and (
-            len(counted) == 2 or not whole_day
-        )
-        if matches:
-            total += 1
-            if not breaking:
-                run.append(day)
-        else:
-            breaking = True
-    return sorted(run), total
+        if not all(m.code in keep for m in counted) or (whole_day and len(counted) < 2):
+            break
+        run.append(day)
+    return run[::-1]
 
 
 def long_absences(
@@ -256,7 +251,9 @@ def long_absences(
 ) -> list[Proposal]:
     """Return the long-absence items: unauthorised runs and illness."""
     items = []
-    run, _ = _runs(pupil, calendar, year_start, set(PENALTY_NOTICE_CODES))
+    days = calendar.school_days_between(year_start, pupil.as_of)
+    by_day = _by_day(m for m in pupil.marks if m.date >= year_start)
+    run = _run_back(by_day, days, PENALTY_NOTICE_CODES)
     needed = policy.setting("long_absence_days")
     if len(run) >= needed:
         items.append(
@@ -272,7 +269,12 @@ def long_absences(
                 safeguarding=safeguarding,
             )
         )
-    ill_run, ill_total = _runs(pupil, calendar, year_start, {"I"}, whole_day=True)
+    ill_run = _run_back(by_day, days, frozenset({"I"}), whole_day=True)
+    ill_total = sum(
+        1
+        for marks in by_day.values()
+        if len(marks) == 2 and all(m.code == "I" for m in marks)
+    )
     consecutive = policy.setting("illness_consecutive_days")
     total = policy.setting("illness_total_days")
     if len(ill_run) >= consecutive or ill_total >= total:

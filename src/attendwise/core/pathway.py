@@ -168,6 +168,8 @@ class Evaluation:
     #: Stage 4 took over): the caller closes them as "superseded".
     superseded: bool = False
     indication: Indication | None = None
+    #: the day's figures the evaluation read (None after a decision)
+    figures: DayFigures | None = None
 
 
 # -- decisions ------------------------------------------------------------
@@ -220,7 +222,7 @@ class Pathway:
         """Return the case after today's registers, with today's proposals."""
         figures = day_figures(pupil, self.calendar, self.policy)
         indication = indicated_stage(figures, self.policy)
-        result = Evaluation(state=state, indication=indication)
+        result = Evaluation(state=state, indication=indication, figures=figures)
         if state is None:
             if indication.stage == 0:
                 return result

@@ -71,8 +71,16 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Imports and the daily run write in one transaction; wait for a lock
-    # rather than fail when the web application is reading.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+    # rather than fail when the web application is reading. Write-ahead
+    # logging lets readers go on while a run writes; IMMEDIATE transactions
+    # take the write lock up front, so two writers queue instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -91,20 +92,35 @@ class SchoolRules:
 
     @classmethod
     def of(cls, school: School) -> SchoolRules:
-        calendar = load_calendar(school.calendar_text, f"{school.slug} calendar")
-        policy = load_policy(school.policy_text, f"{school.slug} policy")
-        return cls(school, calendar, policy, Pathway(policy, calendar))
+        calendar, policy, pathway = _parsed(
+            school.slug, school.calendar_text, school.policy_text
+        )
+        return cls(school, calendar, policy, pathway)
+
+
+@lru_cache(maxsize=32)
+def _parsed(
+    slug: str, calendar_text: str, policy_text: str
+) -> tuple[SchoolCalendar, Policy, Pathway]:
+    """Return the parsed calendar and policy (cached on their text: both are
+    immutable values, and parsing the calendar's bank holidays is slow)."""
+    calendar = load_calendar(calendar_text, f"{slug} calendar")
+    policy = load_policy(policy_text, f"{slug} policy")
+    return calendar, policy, Pathway(policy, calendar)
 
 
 # -- reading the register ---------------------------------------------------
 
 
-def _pupils_on_roll(school: School, first: dt.date, as_of: dt.date) -> list[Pupil]:
-    return list(
-        Pupil.objects.filter(school=school, entry_date__lte=as_of)
-        .filter(Q(leaving_date__isnull=True) | Q(leaving_date__gte=first))
-        .order_by("id")
+def _pupils_on_roll(
+    school: School, first: dt.date, as_of: dt.date, only: Pupil | None = None
+) -> list[Pupil]:
+    pupils = Pupil.objects.filter(school=school, entry_date__lte=as_of).filter(
+        Q(leaving_date__isnull=True) | Q(leaving_date__gte=first)
     )
+    if only is not None:
+        pupils = pupils.filter(pk=only.pk)
+    return list(pupils.order_by("id"))
 
 
 def _calls(
@@ -239,8 +255,7 @@ def read_register(
     year_start = calendar.first_school_day(year)
     weeks, _ = calendar.last_school_weeks(as_of, policy.setting("penalty_weeks"))
     first = min(year_start, weeks[0]) if weeks else year_start
-    on_roll = _pupils_on_roll(rules.school, year_start, as_of)
-    pupils = {p.id: p for p in on_roll if only is None or p.pk == only.pk}
+    pupils = {p.id: p for p in _pupils_on_roll(rules.school, year_start, as_of, only)}
 
     marks = _marks_frame(list(pupils), first, as_of)
     rows = list(marks.iter_rows())
@@ -477,6 +492,8 @@ class RunReport:
     events: int = 0
     calls_missing: int = 0
     letters: int = 0
+    #: every pupil's register as the run read it (pupil id -> PupilDay)
+    register: dict[int, PupilDay] = field(default_factory=dict)
     stage_counts: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     new_tasks: list[int] = field(default_factory=list)
 
@@ -647,7 +664,7 @@ def evaluate_pupil(
             context.cases[pupil.pk] = case
     context.record(pupil, case, evaluation.events, actor, now)
     report.events += len(evaluation.events)
-    figures = day_figures(day, rules.calendar, rules.policy)
+    figures = evaluation.figures or day_figures(day, rules.calendar, rules.policy)
     current = evaluation.state
     stage4 = bool(current and current.stage4_since)
     ongoing = ongoing_proposals(
@@ -689,19 +706,44 @@ def letterhead(school: School) -> Letterhead:
     return Letterhead(school.name, lines, school.phone, school.email)
 
 
-def _render_all(htmls: list[str], workers: int | None) -> list[bytes]:
-    """Return the PDF of each HTML letter, rendered across processes when many."""
-    workers = workers or os.cpu_count() or 1
-    if workers < 2 or len(htmls) < PARALLEL_FROM:
-        return [render_pdf(html) for html in htmls]
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("fork")
-    ) as pool:
-        return list(pool.map(render_pdf, htmls, chunksize=4))
+class LetterRenderer:
+    """Renders letters' HTML to PDF, across worker processes when there are many.
 
+    Use it as a context manager to keep the workers (and the fonts they have
+    loaded) for many runs, as the demo does; otherwise each call starts and
+    stops its own.
+    """
 
-#: Below this many PDFs, starting worker processes costs more than it saves.
-PARALLEL_FROM = 8
+    #: Below this many PDFs, starting worker processes costs more than it saves.
+    PARALLEL_FROM = 8
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> LetterRenderer:
+        if self.workers > 1:
+            self._pool = self._start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=multiprocessing.get_context("fork")
+        )
+
+    def render(self, htmls: list[str]) -> list[bytes]:
+        """Return the PDF of each HTML letter, in order."""
+        if self.workers < 2 or len(htmls) < self.PARALLEL_FROM:
+            return [render_pdf(html) for html in htmls]
+        if self._pool is not None:
+            return list(self._pool.map(render_pdf, htmls, chunksize=2))
+        with self._start() as pool:
+            return list(pool.map(render_pdf, htmls, chunksize=2))
 
 
 def draft_many(
@@ -710,7 +752,7 @@ def draft_many(
     on_day: dt.date,
     *,
     report: RunReport | None = None,
-    workers: int | None = None,
+    renderer: LetterRenderer | None = None,
 ) -> list[Letter]:
     """Return the drafts of every letter task in `tasks`, signed for its role.
 
@@ -740,7 +782,8 @@ def draft_many(
                 None,
                 now,
             )
-    pdfs = iter(_render_all([html for p in prepared for html in p.htmls], workers))
+    renderer = renderer or LetterRenderer()
+    pdfs = iter(renderer.render([html for p in prepared for html in p.htmls]))
     letters: list[Letter] = []
     for item in prepared:
         letters += store_drafts(item, [next(pdfs) for _ in item.copies])
@@ -755,6 +798,7 @@ def daily_run(
     *,
     progress: Callable[[list[int]], Iterable[int]] = lambda items: items,
     draft: bool = True,
+    renderer: LetterRenderer | None = None,
 ) -> RunReport:
     """Return the report of the daily run for `as_of`, after persisting it.
 
@@ -767,7 +811,7 @@ def daily_run(
     if not rules.calendar.is_school_day(as_of):
         raise TaskError(f"{as_of:%a %d %b %Y} is not a school day in the calendar")
     register = read_register(rules, as_of)
-    report = RunReport(as_of=as_of, pupils=len(register.pupils))
+    report = RunReport(as_of=as_of, pupils=len(register.pupils), register=register.days)
     now = timezone.now()
     with transaction.atomic():
         context = RunContext.load(register.pupils, academic_year_of(as_of))
@@ -784,7 +828,7 @@ def daily_run(
     if draft:
         # After the run's transaction: rendering PDFs takes a while, and a
         # letter task without drafts is drafted when a person confirms it.
-        draft_many(rules, context.to_draft, as_of, report=report)
+        draft_many(rules, context.to_draft, as_of, report=report, renderer=renderer)
     log.info(
         "daily run done",
         extra={
@@ -866,16 +910,20 @@ def complete_task(
     attended: bool = True,
     reason_satisfactory: bool | None = None,
     details: dict[str, Any] | None = None,
+    pupil_day: PupilDay | None = None,
 ) -> Task:
     """Complete a worklist item as a person; return the task as it now stands.
 
+    `pupil_day` may pass the pupil's register as of `on` when the caller
+    has just read it (the demo, after the daily run); it is read otherwise.
     Raises TaskError or PathwayError with a message for the person.
     """
     rules = SchoolRules.of(task.school)
     now = timezone.now()
     pupil = task.pupil
     with transaction.atomic():
-        pupil_day = read_register_for(rules, pupil, on)
+        if pupil_day is None or pupil_day.as_of != on:
+            pupil_day = read_register_for(rules, pupil, on)
         if task.case_id is not None and not task.payload.get("ongoing"):
             _complete_case_task(
                 rules,
@@ -894,12 +942,94 @@ def complete_task(
             )
         else:
             _complete_ongoing_task(rules, task, action, on, user, now, option, reason)
-        report = RunReport(as_of=on)
+        task.refresh_from_db()
         evaluate_pupil(
-            rules, pupil, read_register_for(rules, pupil, on), report=report, now=now
+            rules,
+            pupil,
+            _after(rules, task, pupil_day),
+            report=RunReport(as_of=on),
+            now=now,
         )
-    task.refresh_from_db()
     return task
+
+
+def _after(rules: SchoolRules, task: Task, before: PupilDay) -> PupilDay:
+    """Return the pupil's register after completing `task`.
+
+    Only a register correction changes the marks; a first-day call adds
+    its outcome. Anything else leaves the register as it was.
+    """
+    if task.key.startswith("NO/"):
+        return read_register_for(rules, task.pupil, before.as_of)
+    result = str(task.outcome.get("result", "")) if task.kind == CALL else ""
+    if result in CallOutcome._value2member_map_:
+        calls = dict(before.calls) | {task.due_on: CallOutcome(result)}
+        return dataclasses.replace(before, calls=calls)
+    return before
+
+
+#: What a person can do to a case outside any worklist item.
+CASE_ONLY_ACTIONS = frozenset(
+    {
+        Action.RECORD_CONCERN,
+        Action.END_STAGE4,
+        Action.LA_TOOK_OVER,
+        Action.LA_CLOSED,
+        Action.ESCALATE,
+    }
+)
+
+
+def case_action(
+    case: Case,
+    action: Action,
+    *,
+    on: dt.date,
+    user: User,
+    reason: str = "",
+    stage: int = 0,
+    details: dict[str, Any] | None = None,
+) -> Case:
+    """Return the case after a person's action that no worklist item carries.
+
+    Recording or ending a safeguarding concern (Stage 4), the Local
+    Authority taking a case over or closing it, escalating by hand. Items
+    the action supersedes close as "superseded"; the pupil is evaluated
+    again for the day.
+    """
+    if action not in CASE_ONLY_ACTIONS:
+        raise TaskError(f"{action} is done from its worklist item")
+    rules = SchoolRules.of(case.school)
+    now = timezone.now()
+    pupil = case.pupil
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        pupil_day = read_register_for(rules, pupil, on)
+        decision = Decision(
+            action, on, reason=reason, stage=stage, details=details or {}
+        )
+        outcome = rules.pathway.decide(
+            CaseState.from_json(locked.state), decision, pupil_day
+        )
+        if outcome.superseded:
+            Task.objects.filter(case=locked, status=Task.Status.PROPOSED).update(
+                status=Task.Status.SUPERSEDED,
+                reason="superseded",
+                decided_at=now,
+                decided_on=on,
+                version=F("version") + 1,
+            )
+        saved = _save_case(rules, pupil, locked, outcome, on)
+        _record_events(pupil, saved, outcome.events, user, now)
+        evaluate_pupil(
+            rules,
+            pupil,
+            read_register_for(rules, pupil, on),
+            report=RunReport(on),
+            now=now,
+        )
+    locked.refresh_from_db()
+    return locked
 
 
 def read_register_for(rules: SchoolRules, pupil: Pupil, as_of: dt.date) -> PupilDay:

@@ -1,0 +1,36 @@
+"""The demo replay, on a small school and the first weeks of term."""
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from attendwise.web.cases.models import Case, Event, Letter, Task
+from attendwise.web.demo import run_demo
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def test_the_demo_replays_the_term_with_staff_working_the_list():
+    summary = run_demo(io.StringIO(), pupils=60, last_day=dt.date(2025, 10, 14))
+
+    school = summary.school
+    assert summary.days == 30
+    assert summary.imports == 30
+    assert summary.completed > 0
+    assert {1, 2, 3} <= set(summary.stages)
+    assert sum(summary.stages.values()) == Case.objects.filter(school=school).count()
+    approved = Letter.objects.filter(
+        pupil__school=school, status=Letter.Status.APPROVED
+    )
+    assert approved.exists()
+    for letter in approved:
+        assert (Path(settings.LETTERS_DIR) / letter.pdf_path).read_bytes()[
+            :4
+        ] == b"%PDF"
+        assert letter.approved_by is not None
+    calls = Task.objects.filter(school=school, kind="first-day call")
+    assert calls.exclude(status=Task.Status.PROPOSED).count() == calls.count()
+    assert Event.objects.filter(school=school, kind="call").exists()
