@@ -41,7 +41,9 @@ def main(argv: Sequence[str], out: TextIO) -> int:
     )
     for name in names:
         module = importlib.import_module(f"benchmarks.{name}")
-        results: list[Result] = module.run()
+        results: list[Result] = (
+            module.results() if hasattr(module, "results") else module.run()
+        )
         for result in results:
             report(result, out)
             out.write("\n")

@@ -23,6 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks.harness import Measurement, Result
+
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "oakfield"
 REPEATS = 3
 
@@ -177,6 +179,26 @@ def _row(
         "peak_mb": peak_mb,
         "note": note,
     }
+
+
+def results() -> list[Result]:
+    """Return the rows of run() as the harness's Results."""
+    found = []
+    for row in run():
+        peak = int(row["peak_mb"] * 1e6)
+        found.append(
+            Result(
+                name=row["name"],
+                subject=Measurement(
+                    "import", row["seconds"], REPEATS, peak, "tracemalloc (Python only)"
+                ),
+                baseline=Measurement(
+                    "plain csv loop", row["baseline_seconds"], REPEATS, None, "n/a"
+                ),
+                notes=(row["note"],),
+            )
+        )
+    return found
 
 
 def main() -> None:

@@ -143,9 +143,16 @@ def report(result: Result, out: TextIO) -> None:
     out.write(f"{result.name}\n")
     out.write(_line("subject", result.subject) + "\n")
     out.write(_line("baseline", result.baseline) + "\n")
-    out.write(f"  {'ratio':<9}{result.ratio:,.0f}x faster than the baseline\n")
+    out.write(f"  {'ratio':<9}{ratio_text(result.ratio)}\n")
     for note in result.notes:
         out.write(f"  - {note}\n")
+
+
+def ratio_text(ratio: float) -> str:
+    """Return '60x faster than the baseline' or '7.5x slower than the baseline'."""
+    if ratio >= 1:
+        return f"{ratio:,.1f}x faster than the baseline"
+    return f"{1 / ratio:,.1f}x slower than the baseline"
 
 
 def machine() -> str:

@@ -68,8 +68,18 @@ def test_a_result_reports_its_ratio_against_the_scaled_baseline():
 
     assert result.ratio == 80
     assert "2.000 s x 20 = 40.0 s" in out.getvalue()
-    assert "80x faster" in out.getvalue()
+    assert "80.0x faster than the baseline" in out.getvalue()
     assert "- a note" in out.getvalue()
+
+
+def test_a_slower_subject_says_how_many_times_slower():
+    subject = Measurement("database", 1.5, 1, None, "n/a")
+    baseline = Measurement("loop", 0.2, 5, None, "n/a")
+    out = io.StringIO()
+
+    report(Result("example", subject, baseline), out)
+
+    assert "7.5x slower than the baseline" in out.getvalue()
 
 
 def test_the_synthetic_year_has_roughly_national_absence():
