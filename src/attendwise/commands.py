@@ -409,6 +409,7 @@ def add_arguments(commands: Any) -> None:
     )
 
     commands.add_parser("demo", help="build the demo school and replay its autumn term")
+    __import__("attendwise.web.ui.cli", fromlist=["cli"]).add_arguments(commands)
 
 
 def run_command(

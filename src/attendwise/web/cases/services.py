@@ -538,6 +538,8 @@ def draft_task_letters(
     school broke) does not stop the run: the reason goes on the timeline
     and the item stays on the worklist.
     """
+    from attendwise.web.ui.models import school_template
+
     role_name = rules.policy.role_name(task.role)
     sender = rules.school.signatories.get(task.role) or role_name
     try:
@@ -547,6 +549,9 @@ def draft_task_letters(
             sender_role=role_name,
             on_day=on_day,
             letterhead=letterhead(rules.school),
+            template_source=school_template(
+                rules.school, str(task.payload.get("letter") or task.kind)
+            ),
         )
     except LetterError as error:
         _record_events(
@@ -861,3 +866,79 @@ def _complete_ongoing_task(
         user,
         now,
     )
+
+
+# -- case actions not tied to a worklist item ----------------------------------
+
+
+CASE_LEVEL_ACTIONS = {
+    "record concern": Action.RECORD_CONCERN,
+    "end stage 4": Action.END_STAGE4,
+    "la took over": Action.LA_TOOK_OVER,
+    "la closed": Action.LA_CLOSED,
+    "escalate": Action.ESCALATE,
+}
+
+
+def case_action(
+    case: Case,
+    action: str,
+    on: dt.date,
+    user: User,
+    reason: str,
+    *,
+    stage: int = 0,
+    details: dict[str, Any] | None = None,
+    version: int | None = None,
+) -> Case:
+    """Take a case-level action as a person; return the case as it now stands.
+
+    Actions: a safeguarding concern (Stage 4), the end of Stage 4, the
+    Local Authority taking the case over or closing it, an escalation by
+    hand to `stage`. With `version`, the case must still be at that
+    version (the one the person saw). Ongoing items (first-day calls,
+    register corrections) are never superseded. Raises TaskError or
+    PathwayError with a message for the person.
+    """
+    if action not in CASE_LEVEL_ACTIONS:
+        raise TaskError(f"choose one of: {', '.join(CASE_LEVEL_ACTIONS)}")
+    if not reason.strip():
+        raise TaskError("say why")
+    rules = SchoolRules.of(case.school)
+    now = timezone.now()
+    pupil = case.pupil
+    with transaction.atomic():
+        pupil_day = read_register_for(rules, pupil, on)
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if version is not None and locked.version != version:
+            raise TaskError(
+                "the case was changed by someone else at the same time: reload "
+                "and retry"
+            )
+        decision = Decision(
+            CASE_LEVEL_ACTIONS[action],
+            on,
+            reason=reason,
+            stage=stage,
+            details=details or {},
+        )
+        outcome = rules.pathway.decide(
+            CaseState.from_json(locked.state), decision, pupil_day
+        )
+        if outcome.superseded:
+            stage4 = action == "record concern"
+            why = "superseded by Stage 4" if stage4 else "superseded"
+            Task.objects.filter(case=locked, status=Task.Status.PROPOSED).exclude(
+                payload__ongoing=True
+            ).update(status=Task.Status.SUPERSEDED, reason=why, decided_at=now)
+        _save_case(rules, pupil, locked, outcome, on)
+        _record_events(pupil, locked, outcome.events, user, now)
+        evaluate_pupil(
+            rules,
+            pupil,
+            read_register_for(rules, pupil, on),
+            report=RunReport(as_of=on),
+            now=now,
+        )
+    locked.refresh_from_db()
+    return locked
