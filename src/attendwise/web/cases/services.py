@@ -928,8 +928,9 @@ def case_action(
         if outcome.superseded:
             stage4 = action == "record concern"
             why = "superseded by Stage 4" if stage4 else "superseded"
+            # has_key, not ongoing=True: a missing key compares as NULL.
             Task.objects.filter(case=locked, status=Task.Status.PROPOSED).exclude(
-                payload__ongoing=True
+                payload__has_key="ongoing"
             ).update(status=Task.Status.SUPERSEDED, reason=why, decided_at=now)
         _save_case(rules, pupil, locked, outcome, on)
         _record_events(pupil, locked, outcome.events, user, now)
