@@ -55,7 +55,7 @@ def test_every_page_carries_a_content_security_policy_and_no_inline_script():
 
 
 def test_forms_need_the_csrf_token():
-    school, pupil = school_with_case()
+    school, _ = school_with_case()
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff(school, Role.OFFICER))
     response = client.post("/letters/print/")
