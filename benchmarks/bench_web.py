@@ -50,6 +50,9 @@ def _environment(home: Path) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{home}/bench.sqlite3",
         "ATTENDWISE_TODAY": THROUGH.isoformat(),
         "DJANGO_SETTINGS_MODULE": "attendwise.web.settings",
+        # As deployed: debug off (cached templates, no query log).
+        "ATTENDWISE_DEBUG": "0",
+        "ATTENDWISE_SECRET_KEY": "benchmark-only-secret-key-not-for-use",
     }
 
 

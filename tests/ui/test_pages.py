@@ -160,3 +160,31 @@ def test_the_worklist_shows_no_pupil_of_another_school(school_and_pupil):
     response = signed_in(staff(school, Role.OFFICER)).get("/worklist/")
     assert b"Sam Example" in response.content
     assert b"Robin Other" not in response.content
+
+
+def test_a_long_worklist_group_lists_fifty_and_offers_the_rest(school_and_pupil):
+    from attendwise.web.cases.models import Task
+    from attendwise.web.ui.views.worklist import SHOWN
+
+    school, pupil = school_and_pupil
+    task = open_task(pupil, "Letter 1")
+    for number in range(SHOWN + 1):
+        Task.objects.create(
+            school=school,
+            pupil=pupil,
+            key=f"extra/{number}",
+            kind="register not taken",
+            title=f"Extra {number}",
+            role="attendance",
+            proposed_on=task.proposed_on,
+            due_on=task.due_on,
+            first_indicated_on=task.due_on,
+        )
+    client = signed_in(staff(school, Role.OFFICER))
+
+    short = client.get("/worklist/")
+    assert short.content.decode().count('href="/items/') == SHOWN
+    assert "Show all 52 items due today" in short.content.decode()
+    check_page(short)
+    whole = client.get("/worklist/?all=due-today")
+    assert whole.content.decode().count('href="/items/') == SHOWN + 2

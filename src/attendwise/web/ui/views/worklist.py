@@ -21,6 +21,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("ui:worklist")
 
 
+#: Items listed per group before "show all" (a long page helps nobody).
+SHOWN = 50
+
+
 def _int_or_none(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
@@ -58,13 +62,15 @@ def worklist_page(request: HttpRequest, staff: Staff) -> HttpResponse:
             for item in items
             if item.group == group
         ]
-        groups.append(
-            {"name": group, "rows": rows, "id": group.lower().replace(" ", "-")}
-        )
+        key = group.lower().replace(" ", "-")
+        shown = rows if request.GET.get("all") == key else rows[:SHOWN]
+        groups.append({"name": group, "rows": shown, "count": len(rows), "id": key})
     years = sorted(
         {y for y in staff.school.pupils.values_list("year_group", flat=True) if y}
     )
     letters = [row for group in groups for row in group["rows"] if row["letter"]]
+    query = request.GET.copy()
+    query.pop("all", None)
     return render(
         request,
         "ui/worklist.html",
@@ -81,5 +87,6 @@ def worklist_page(request: HttpRequest, staff: Staff) -> HttpResponse:
             "role": role,
             "bulk": kind == "letters" and any(row["mine"] for row in letters),
             "officer": staff.role is Role.OFFICER,
+            "query": query.urlencode(),
         },
     )
