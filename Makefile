@@ -10,7 +10,17 @@ BIN := $(VENV)/bin
 # when no server answers.
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/attendwise
 
-.PHONY: demo test lint types check-migrations test-sqlite test-postgres bench clean
+# The web application's front end: GOV.UK Frontend and MOJ Frontend from the
+# npm registry (package-lock.json pins them), compiled into the ui app's
+# static folder, which Django serves. node_modules/ and dist/ are not committed.
+DIST := src/attendwise/web/ui/static/ui/dist
+ASSETS := $(DIST)/app.css
+# Browser tests drive Debian's chromium; `make test` installs it as root
+# when it is missing, and the tests say so and skip when it cannot.
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: demo test lint types check-migrations test-sqlite test-postgres bench clean \
+	assets chromium serve
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -42,8 +52,35 @@ system-packages:
 		fi; \
 	fi
 
-demo: $(BIN)/attendwise
+demo: $(BIN)/attendwise $(ASSETS)
 	$(BIN)/attendwise demo --fresh
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(ASSETS): node_modules/.package-lock.json $(wildcard src/attendwise/web/ui/assets/*.scss)
+	mkdir -p $(DIST)/assets/images
+	npx sass --load-path=. --quiet --no-source-map --style=compressed \
+		src/attendwise/web/ui/assets/app.scss $(ASSETS)
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(DIST)/
+	cp node_modules/govuk-frontend/dist/govuk/assets/images/* \
+		node_modules/@ministryofjustice/frontend/moj/assets/images/* $(DIST)/assets/images/
+
+assets: $(ASSETS)
+
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else \
+			echo "chromium is missing and cannot be installed here (needs root and apt): the browser tests will be skipped."; \
+		fi; \
+	fi
+
+
+serve: $(BIN)/attendwise $(ASSETS)
+	$(BIN)/attendwise serve
 
 lint: $(BIN)/attendwise
 	$(BIN)/ruff check src tests benchmarks
@@ -55,10 +92,10 @@ types: $(BIN)/attendwise
 check-migrations: $(BIN)/attendwise
 	ATTENDWISE_HOME=$$(mktemp -d) $(BIN)/attendwise manage makemigrations --check --dry-run
 
-test-sqlite: $(BIN)/attendwise
+test-sqlite: $(BIN)/attendwise $(ASSETS) chromium
 	$(BIN)/pytest -q
 
-test-postgres: $(BIN)/attendwise
+test-postgres: $(BIN)/attendwise $(ASSETS) chromium
 	@if $(BIN)/python -m attendwise.web.dbcheck "$(TEST_POSTGRES_URL)"; then \
 		DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest -q -m database; \
 	else \
@@ -67,8 +104,8 @@ test-postgres: $(BIN)/attendwise
 
 test: lint types check-migrations test-sqlite test-postgres
 
-bench: $(BIN)/attendwise
+bench: $(BIN)/attendwise $(ASSETS)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf .venv .tools var
+	rm -rf .venv .tools var node_modules $(DIST)

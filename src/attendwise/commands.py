@@ -538,6 +538,7 @@ def add_arguments(commands: Any) -> None:
         "--fresh", action="store_true", help="start from an empty embedded database"
     )
     demo_parser.add_argument("--pupils", type=int, default=600)
+    __import__("attendwise.web.ui.cli", fromlist=["cli"]).add_arguments(commands)
 
 
 def run_command(

@@ -26,7 +26,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from attendwise.core.calendar import SchoolCalendar, load_calendar
-from attendwise.core.pathway import Action, PathwayError
+from attendwise.core.pathway import PathwayError
 from attendwise.core.policy import shipped_policy_text
 from attendwise.core.pupilday import CallOutcome, PupilDay
 from attendwise.demo import DEFAULT_SEED, DemoSchool, Profile, generate_school
@@ -246,10 +246,10 @@ def _safeguarding_story(
     if day == dt.date(2025, 11, 12) and not case.state.get("stage4_since"):
         case_action(
             case,
-            Action.RECORD_CONCERN,
-            on=day,
-            user=users["safeguarding"],
-            reason="Referral made to the MASH after a disclosure.",
+            "record concern",
+            day,
+            users["safeguarding"],
+            "Referral made to the MASH after a disclosure.",
         )
 
 

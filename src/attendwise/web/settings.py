@@ -6,6 +6,9 @@ Everything a deployment changes comes from the environment:
   PostgreSQL is the production database, e.g. ``postgres://user@host/attendwise``.
 - ``ATTENDWISE_HOME``: where the SQLite file and letters live (default ``var``).
 - ``ATTENDWISE_SECRET_KEY``: required when ``ATTENDWISE_DEBUG`` is off.
+- ``ATTENDWISE_TODAY``: the school day the web application treats as today
+  (ISO date; default: today in Europe/London), for the demo and tests.
+- ``ATTENDWISE_HTTPS``: "1" when served over HTTPS (secure cookies, HSTS).
 """
 
 from __future__ import annotations
@@ -32,12 +35,16 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.staticfiles",
     "attendwise.web.register",
     "attendwise.web.cases",
+    "attendwise.web.ui",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "attendwise.web.ui.security.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -58,6 +65,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "attendwise.web.ui.context.staff",
             ],
         },
     },
@@ -95,6 +103,44 @@ USE_I18N = False
 USE_TZ = True
 
 LETTERS_DIR = HOME / "letters"
+UPLOADS_DIR = HOME / "uploads"
+PRINT_RUNS_DIR = HOME / "print-runs"
+
+# -- the web application -------------------------------------------------------
+
+TODAY = os.environ.get("ATTENDWISE_TODAY", "")
+LOGIN_URL = "ui:sign-in"
+LOGIN_REDIRECT_URL = "ui:worklist"
+LOGOUT_REDIRECT_URL = "ui:sign-in"
+
+# Front-end packages (GOV.UK Frontend, MOJ Frontend) are built by `make`
+# into the ui app's static folder; WhiteNoise serves them from there.
+STATIC_URL = "/static/"
+STATIC_ROOT = HOME / "static"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Sessions: the cookie never reaches scripts, ends with the browser and
+# after 8 hours of a working day at most; over HTTPS it is secure only.
+HTTPS = os.environ.get("ATTENDWISE_HTTPS", "0") == "1"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "SAMEORIGIN"  # letter previews are framed by our own pages
+DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+
+#: Failed sign-ins per name (or per address) within the window, then a wait.
+SIGN_IN_FAILURES_ALLOWED = 5
+SIGN_IN_WINDOW_SECONDS = 15 * 60
 
 # The technical log carries no personal data: pupils appear by database id.
 LOGGING = {
@@ -111,5 +157,8 @@ LOGGING = {
             "handlers": ["stderr"],
             "level": os.environ.get("ATTENDWISE_LOG_LEVEL", "WARNING"),
         },
+        # Django's request log names the path, which can carry a pupil's id
+        # but never a name; keep it at warnings.
+        "django.request": {"handlers": ["stderr"], "level": "ERROR"},
     },
 }

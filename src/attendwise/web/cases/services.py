@@ -760,6 +760,9 @@ def draft_many(
     school broke) does not stop the others: the reason goes on the pupil's
     timeline and the item stays on the worklist.
     """
+    # The school's edited wording is kept by the web application.
+    from attendwise.web.ui.models import school_template
+
     prepared: list[PreparedDrafts] = []
     now = timezone.now()
     for task in tasks:
@@ -772,6 +775,9 @@ def draft_many(
                     sender_role=role_name,
                     on_day=on_day,
                     letterhead=letterhead(rules.school),
+                    template_source=school_template(
+                        rules.school, str(task.payload.get("letter") or task.kind)
+                    ),
                 )
             )
         except LetterError as error:
@@ -968,70 +974,6 @@ def _after(rules: SchoolRules, task: Task, before: PupilDay) -> PupilDay:
     return before
 
 
-#: What a person can do to a case outside any worklist item.
-CASE_ONLY_ACTIONS = frozenset(
-    {
-        Action.RECORD_CONCERN,
-        Action.END_STAGE4,
-        Action.LA_TOOK_OVER,
-        Action.LA_CLOSED,
-        Action.ESCALATE,
-    }
-)
-
-
-def case_action(
-    case: Case,
-    action: Action,
-    *,
-    on: dt.date,
-    user: User,
-    reason: str = "",
-    stage: int = 0,
-    details: dict[str, Any] | None = None,
-) -> Case:
-    """Return the case after a person's action that no worklist item carries.
-
-    Recording or ending a safeguarding concern (Stage 4), the Local
-    Authority taking a case over or closing it, escalating by hand. Items
-    the action supersedes close as "superseded"; the pupil is evaluated
-    again for the day.
-    """
-    if action not in CASE_ONLY_ACTIONS:
-        raise TaskError(f"{action} is done from its worklist item")
-    rules = SchoolRules.of(case.school)
-    now = timezone.now()
-    pupil = case.pupil
-    with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
-        pupil_day = read_register_for(rules, pupil, on)
-        decision = Decision(
-            action, on, reason=reason, stage=stage, details=details or {}
-        )
-        outcome = rules.pathway.decide(
-            CaseState.from_json(locked.state), decision, pupil_day
-        )
-        if outcome.superseded:
-            Task.objects.filter(case=locked, status=Task.Status.PROPOSED).update(
-                status=Task.Status.SUPERSEDED,
-                reason="superseded",
-                decided_at=now,
-                decided_on=on,
-                version=F("version") + 1,
-            )
-        saved = _save_case(rules, pupil, locked, outcome, on)
-        _record_events(pupil, saved, outcome.events, user, now)
-        evaluate_pupil(
-            rules,
-            pupil,
-            read_register_for(rules, pupil, on),
-            report=RunReport(on),
-            now=now,
-        )
-    locked.refresh_from_db()
-    return locked
-
-
 def read_register_for(rules: SchoolRules, pupil: Pupil, as_of: dt.date) -> PupilDay:
     """Return one pupil's PupilDay (the daily run reads every pupil at once)."""
     day = read_register(rules, as_of, only=pupil).days.get(pupil.pk)
@@ -1076,9 +1018,12 @@ def _complete_case_task(
         | ({"held_on": fields["held_on"].isoformat()} if fields["held_on"] else {}),
     )
     if outcome.superseded:
+        # Ongoing items (first-day calls, register corrections) go on.
         Task.objects.filter(case=case, status=Task.Status.PROPOSED).exclude(
             pk=task.pk
-        ).update(status=Task.Status.SUPERSEDED, reason="superseded", decided_at=now)
+        ).exclude(payload__has_key="ongoing").update(
+            status=Task.Status.SUPERSEDED, reason="superseded", decided_at=now
+        )
     if task.payload.get("letter") and action == "confirm":
         _approve_letters(rules, task, on, user, now)
     if task.node == "FPN" and action == "confirm":
@@ -1185,3 +1130,80 @@ def _complete_ongoing_task(
         user,
         now,
     )
+
+
+# -- case actions not tied to a worklist item ----------------------------------
+
+
+CASE_LEVEL_ACTIONS = {
+    "record concern": Action.RECORD_CONCERN,
+    "end stage 4": Action.END_STAGE4,
+    "la took over": Action.LA_TOOK_OVER,
+    "la closed": Action.LA_CLOSED,
+    "escalate": Action.ESCALATE,
+}
+
+
+def case_action(
+    case: Case,
+    action: str,
+    on: dt.date,
+    user: User,
+    reason: str,
+    *,
+    stage: int = 0,
+    details: dict[str, Any] | None = None,
+    version: int | None = None,
+) -> Case:
+    """Take a case-level action as a person; return the case as it now stands.
+
+    Actions: a safeguarding concern (Stage 4), the end of Stage 4, the
+    Local Authority taking the case over or closing it, an escalation by
+    hand to `stage`. With `version`, the case must still be at that
+    version (the one the person saw). Ongoing items (first-day calls,
+    register corrections) are never superseded. Raises TaskError or
+    PathwayError with a message for the person.
+    """
+    if action not in CASE_LEVEL_ACTIONS:
+        raise TaskError(f"choose one of: {', '.join(CASE_LEVEL_ACTIONS)}")
+    if not reason.strip():
+        raise TaskError("say why")
+    rules = SchoolRules.of(case.school)
+    now = timezone.now()
+    pupil = case.pupil
+    with transaction.atomic():
+        pupil_day = read_register_for(rules, pupil, on)
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if version is not None and locked.version != version:
+            raise TaskError(
+                "the case was changed by someone else at the same time: reload "
+                "and retry"
+            )
+        decision = Decision(
+            CASE_LEVEL_ACTIONS[action],
+            on,
+            reason=reason,
+            stage=stage,
+            details=details or {},
+        )
+        outcome = rules.pathway.decide(
+            CaseState.from_json(locked.state), decision, pupil_day
+        )
+        if outcome.superseded:
+            stage4 = action == "record concern"
+            why = "superseded by Stage 4" if stage4 else "superseded"
+            # has_key, not ongoing=True: a missing key compares as NULL.
+            Task.objects.filter(case=locked, status=Task.Status.PROPOSED).exclude(
+                payload__has_key="ongoing"
+            ).update(status=Task.Status.SUPERSEDED, reason=why, decided_at=now)
+        _save_case(rules, pupil, locked, outcome, on)
+        _record_events(pupil, locked, outcome.events, user, now)
+        evaluate_pupil(
+            rules,
+            pupil,
+            read_register_for(rules, pupil, on),
+            report=RunReport(as_of=on),
+            now=now,
+        )
+    locked.refresh_from_db()
+    return locked

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class UiConfig(AppConfig):
+    name = "attendwise.web.ui"
+    label = "ui"
+    verbose_name = "Staff web application"

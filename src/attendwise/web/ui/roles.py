@@ -1,0 +1,62 @@
+"""Who may do what in the web application.
+
+A member of staff has one role at one school. The policy's own roles
+(`cfsw`, `attendance`, `head`, `safeguarding`) name who a worklist item is
+for; the web roles below decide which pages a person may open and which
+items they may complete.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OFFICER = "officer"
+    HEAD = "head"
+    SAFEGUARDING = "safeguarding"
+    READ_ONLY = "read-only"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return LABELS[self]
+
+
+LABELS: dict[Role, str] = {
+    Role.OFFICER: "Attendance officer or Child and Family Support Worker",
+    Role.HEAD: "Head of academy",
+    Role.SAFEGUARDING: "Designated safeguarding lead",
+    Role.READ_ONLY: "Read-only (trust or governor): figures only",
+    Role.ADMIN: "Administrator",
+}
+
+#: Roles that work with pupils' records (names, timelines, letters).
+CASEWORK = frozenset({Role.OFFICER, Role.HEAD, Role.SAFEGUARDING})
+#: Roles that may open a pupil's page.
+PUPIL_READERS = CASEWORK | {Role.ADMIN}
+#: Every role: aggregate figures and the policy carry no personal data.
+EVERYONE = frozenset(Role)
+
+#: The policy roles whose items each web role completes.
+COMPLETES: dict[Role, frozenset[str]] = {
+    Role.OFFICER: frozenset({"attendance", "cfsw"}),
+    Role.HEAD: frozenset({"attendance", "cfsw", "head"}),
+    Role.SAFEGUARDING: frozenset({"attendance", "cfsw", "head", "safeguarding"}),
+}
+
+
+def may_complete(role: Role, task_role: str, safeguarding: bool) -> bool:
+    """Return whether `role` may complete an item for the policy's `task_role`.
+
+    Safeguarding items are the safeguarding lead's alone, whatever their
+    policy role says.
+    """
+    if safeguarding and role is not Role.SAFEGUARDING:
+        return False
+    return task_role in COMPLETES.get(role, frozenset())
+
+
+def sees_safeguarding(role: Role) -> bool:
+    """Return whether `role` sees Stage 4 details and why a case is on hold."""
+    return role is Role.SAFEGUARDING

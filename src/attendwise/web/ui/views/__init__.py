@@ -1,0 +1,1 @@
+"""The pages of the staff web application, one module per subject."""

@@ -1,0 +1,214 @@
+"""Completing a worklist item, and case actions taken from a pupil's page.
+
+The form a person sees depends on the item's kind. The services own the
+transaction and the compare-and-set: when two people complete the same
+item at once, one succeeds and the other sees why not (409).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from attendwise.core.pathway import PathwayError
+from attendwise.letters.errors import LetterError
+from attendwise.letters.kinds import LetterKind
+from attendwise.web.cases.models import Case, Letter, Task
+from attendwise.web.cases.services import (
+    SchoolRules,
+    TaskError,
+    case_action,
+    complete_task,
+)
+from attendwise.web.register.models import Pupil
+from attendwise.web.ui.access import Staff, allow, audit, refused, today
+from attendwise.web.ui.forms import CaseActionForm, form_for
+from attendwise.web.ui.roles import CASEWORK, Role, may_complete
+
+DOMAIN_ERRORS = (TaskError, PathwayError, LetterError)
+
+
+def _task_of(staff: Staff, task_id: int) -> Task:
+    tasks = Task.objects.select_related("pupil", "case", "school")
+    if not staff.safeguarding:
+        tasks = tasks.filter(safeguarding=False)
+    return get_object_or_404(tasks, pk=task_id, school=staff.school)
+
+
+def _errors(form: forms.Form) -> list[dict[str, str]]:
+    found = []
+    for name, errors in form.errors.items():
+        for error in errors:
+            field = "" if name == "__all__" else f"field-{name}"
+            found.append({"field": field, "message": str(error)})
+    return found
+
+
+def _context(
+    staff: Staff, task: Task, form: forms.Form, rules: SchoolRules
+) -> dict[str, Any]:
+    letters = Letter.objects.filter(task=task).order_by("id")
+    node = rules.policy.nodes.get(task.node)
+    pupil = task.pupil
+    return {
+        "title": f"{task.title}: {pupil.legal_forename} {pupil.legal_surname}",
+        "task": task,
+        "form": form,
+        "errors": _errors(form) if form.is_bound else [],
+        "mine": may_complete(staff.role, task.role, task.safeguarding),
+        "role_name": rules.policy.role_name(task.role),
+        "letters": [
+            {
+                "letter": letter,
+                "title": LetterKind(letter.kind).info.title,
+                "names": ", ".join(letter.addressees.get("names", [])),
+                "address": letter.addressees.get("address_lines", []),
+            }
+            for letter in letters
+        ],
+        "reasons": task.payload.get("reasons") or [],
+        "recommendation": task.payload.get("recommendation", ""),
+        "figures": _figure_rows(task.figures),
+        "panel": bool(node and node.panel),
+        "form_kind": type(form).__name__,
+        "open": task.status == Task.Status.PROPOSED,
+    }
+
+
+def _figure_rows(figures: dict[str, Any]) -> list[tuple[str, str]]:
+    rows = []
+    names = {
+        "ytd": "This year",
+        "six_week": "Six weeks",
+        "penalty_window": "Ten school weeks",
+    }
+    for key, label in names.items():
+        window = figures.get(key)
+        if isinstance(window, dict) and "possible" in window:
+            rows.append(
+                (
+                    label,
+                    f"{window.get('percent', '')}: {window['attended']} of "
+                    f"{window['possible']} sessions, {window['unauthorised']} "
+                    f"unauthorised ({window['first']} to {window['last']})",
+                )
+            )
+    check = figures.get("check")
+    if isinstance(check, dict):
+        rows.append(("Check", ", ".join(f"{k}: {v}" for k, v in check.items())[:400]))
+    return rows
+
+
+@allow(CASEWORK, methods=("GET", "POST"))
+def task_page(request: HttpRequest, staff: Staff, task_id: int) -> HttpResponse:
+    task = _task_of(staff, task_id)
+    rules = SchoolRules.of(staff.school)
+    node = rules.policy.nodes.get(task.node)
+    panel = bool(node and node.panel)
+    if request.method != "POST":
+        form = form_for(task, panel)
+        form.initial["version"] = task.version
+        return render(request, "ui/task.html", _context(staff, task, form, rules))
+
+    if not may_complete(staff.role, task.role, task.safeguarding):
+        return refused(request, staff)
+    form = form_for(task, panel, request.POST)
+    if not form.is_valid():
+        context = _context(staff, task, form, rules)
+        return render(request, "ui/task.html", context, status=400)
+    if form.cleaned_data["version"] != task.version:
+        form.add_error(None, "Someone else has changed this item: it is shown as now.")
+        return render(
+            request, "ui/task.html", _context(staff, task, form, rules), status=409
+        )
+    values = form.action()  # type: ignore[attr-defined]
+    try:
+        done = complete_task(task, on=today(), user=staff.user, **values)
+    except DOMAIN_ERRORS as error:
+        task.refresh_from_db()
+        form.add_error(None, str(error)[:1].upper() + str(error)[1:])
+        return render(
+            request, "ui/task.html", _context(staff, task, form, rules), status=409
+        )
+    audit(
+        staff,
+        request,
+        "task.completed",
+        f"{done.title}: {done.get_status_display().lower()}",
+        task.pupil_id,
+    )
+    messages.success(request, f"{done.title}: {done.get_status_display().lower()}.")
+    return redirect("ui:pupil", task.pupil_id)
+
+
+CASE_ACTION_TITLES = {
+    "record concern": "Record a safeguarding concern",
+    "end stage 4": "End Stage 4",
+    "escalate": "Escalate by hand",
+    "la took over": "The Local Authority took the case over",
+    "la closed": "The Local Authority closed the case",
+}
+SAFEGUARDING_ACTIONS = frozenset({"record concern", "end stage 4"})
+
+
+@allow(CASEWORK, methods=("GET", "POST"))
+def case_action_page(request: HttpRequest, staff: Staff, pupil_id: int) -> HttpResponse:
+    pupil = get_object_or_404(Pupil, pk=pupil_id, school=staff.school)
+    case = (
+        Case.objects.filter(pupil=pupil)
+        .exclude(status=Case.Status.CLOSED)
+        .order_by("-academic_year")
+        .first()
+    )
+    action = str(request.POST.get("action") or request.GET.get("action") or "")
+    if action not in CASE_ACTION_TITLES or case is None:
+        return render(
+            request,
+            "ui/refused.html",
+            {"title": "There is no such action for this pupil", "staff": staff},
+            status=404,
+        )
+    if action in SAFEGUARDING_ACTIONS and staff.role is not Role.SAFEGUARDING:
+        return refused(request, staff)
+    if case.state.get("stage4_since") and not staff.safeguarding:
+        return refused(request, staff)
+    data = request.POST if request.method == "POST" else None
+    form = CaseActionForm(data, initial={"version": case.version, "action": action})
+    context: dict[str, Any] = {
+        "title": f"{CASE_ACTION_TITLES[action]}: {pupil}",
+        "heading": CASE_ACTION_TITLES[action],
+        "pupil": pupil,
+        "action": action,
+        "form": form,
+        "errors": [],
+    }
+    if request.method != "POST":
+        return render(request, "ui/case_action.html", context)
+    if not form.is_valid():
+        context["errors"] = _errors(form)
+        return render(request, "ui/case_action.html", context, status=400)
+    try:
+        case_action(
+            case,
+            action,
+            today(),
+            staff.user,
+            form.cleaned_data["reason"],
+            stage=form.cleaned_data.get("stage") or 0,
+            details={"concern": form.cleaned_data["reason"]}
+            if action == "record concern"
+            else None,
+            version=form.cleaned_data["version"],
+        )
+    except DOMAIN_ERRORS as error:
+        form.add_error(None, str(error)[:1].upper() + str(error)[1:])
+        context["errors"] = _errors(form)
+        return render(request, "ui/case_action.html", context, status=409)
+    # A safeguarding action is audited without its reason.
+    audit(staff, request, "case.changed", CASE_ACTION_TITLES[action], pupil.pk)
+    messages.success(request, f"{CASE_ACTION_TITLES[action]}: recorded.")
+    return redirect("ui:pupil", pupil.pk)

@@ -1,0 +1,92 @@
+"""The worklist: the home page of everyone who works on cases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from attendwise.web.cases.services import SchoolRules
+from attendwise.web.cases.worklist import GROUPS, TYPES, worklist
+from attendwise.web.ui.access import Staff, allow, staff_of, today
+from attendwise.web.ui.roles import CASEWORK, Role, may_complete
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each person to their first page: the worklist, or the dashboard."""
+    staff = staff_of(request)
+    if staff is not None and staff.role not in CASEWORK:
+        return redirect("ui:dashboard")
+    return redirect("ui:worklist")
+
+
+#: Items listed per group before "show all" (a long page helps nobody).
+SHOWN = 50
+
+
+def _int_or_none(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+@allow(CASEWORK)
+def worklist_page(request: HttpRequest, staff: Staff) -> HttpResponse:
+    rules = SchoolRules.of(staff.school)
+    kind = request.GET.get("type", "")
+    kind = kind if kind in TYPES else ""
+    year = _int_or_none(request.GET.get("year", ""))
+    role = request.GET.get("for", "")
+    role = role if role in rules.policy.roles else ""
+    as_of = today()
+    items = worklist(
+        staff.school,
+        as_of,
+        calendar=rules.calendar,
+        kind=kind or None,
+        year_group=year,
+        role=role or None,
+        safeguarding=staff.safeguarding,
+    )
+    groups: list[dict[str, Any]] = []
+    for group in GROUPS:
+        rows = [
+            {
+                "item": item,
+                "task": item.task,
+                "role_name": rules.policy.role_name(item.task.role),
+                "mine": may_complete(
+                    staff.role, item.task.role, item.task.safeguarding
+                ),
+                "letter": bool(item.task.payload.get("letter")),
+            }
+            for item in items
+            if item.group == group
+        ]
+        key = group.lower().replace(" ", "-")
+        shown = rows if request.GET.get("all") == key else rows[:SHOWN]
+        groups.append({"name": group, "rows": shown, "count": len(rows), "id": key})
+    years = sorted(
+        {y for y in staff.school.pupils.values_list("year_group", flat=True) if y}
+    )
+    letters = [row for group in groups for row in group["rows"] if row["letter"]]
+    query = request.GET.copy()
+    query.pop("all", None)
+    return render(
+        request,
+        "ui/worklist.html",
+        {
+            "title": "Worklist",
+            "today": as_of,
+            "groups": groups,
+            "total": len(items),
+            "types": list(TYPES),
+            "kind": kind,
+            "years": years,
+            "year": year,
+            "roles": sorted(rules.policy.roles.items()),
+            "role": role,
+            "bulk": kind == "letters" and any(row["mine"] for row in letters),
+            "officer": staff.role is Role.OFFICER,
+            "query": query.urlencode(),
+        },
+    )
