@@ -452,8 +452,10 @@ def demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         f"{demo_school.LAST_DAY.isoformat()}').\n"
         f"Letters: {summary.letters} PDFs in {settings.LETTERS_DIR}\n"
         f"Database: {database['NAME']}\n"
-        f"Staff sign-in (web application): officer, cfsw, head or dsl, password "
-        f"'{demo_school.DEMO_PASSWORD}'.\n"
+        f"Web application: 'attendwise serve' (with ATTENDWISE_TODAY="
+        f"{demo_school.LAST_DAY.isoformat()}), then sign in at http://127.0.0.1:8000/ "
+        f"as officer, cfsw, head, dsl (safeguarding lead), governor (read-only) or "
+        f"admin, password '{demo_school.DEMO_PASSWORD}'.\n"
     )
     return 0
 

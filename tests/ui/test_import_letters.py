@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader
 
 from attendwise.web.cases.models import Letter
-from attendwise.web.cases.services import SchoolRules, draft_task_letters
+from attendwise.web.cases.services import SchoolRules, draft_many
 from attendwise.web.register.models import Pupil
 from attendwise.web.ui.models import LetterTemplate
 from attendwise.web.ui.roles import Role
@@ -118,7 +118,7 @@ def test_edited_wording_is_checked_previewed_saved_and_used_for_new_drafts():
     assert LetterTemplate.objects.get(school=school, kind="letter_1").source == mine
 
     task = open_task(pupil, "Letter 1")
-    [letter] = draft_task_letters(SchoolRules.of(school), task, TODAY)
+    [letter] = draft_many(SchoolRules.of(school), [task], TODAY)
     from django.conf import settings
 
     text = (

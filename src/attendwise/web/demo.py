@@ -41,18 +41,23 @@ from attendwise.web.cases.services import (
 )
 from attendwise.web.register import services as register
 from attendwise.web.register.models import School
+from attendwise.web.ui.models import StaffMember
+from attendwise.web.ui.roles import Role
 
 log = logging.getLogger(__name__)
 
 SLUG = "hollins-park"
 LAST_DAY = dt.date(2025, 12, 19)
 
-#: The demo's staff: username, role key of the policy, display name.
+#: The demo's staff: username, role of the policy (who acts on its items),
+#: role in the web application, display name.
 STAFF = (
-    ("officer", "attendance", "Sam Okafor"),
-    ("cfsw", "cfsw", "Priya Shah"),
-    ("head", "head", "Dr Helen Marsh"),
-    ("dsl", "safeguarding", "Tom Reid"),
+    ("officer", "attendance", Role.OFFICER, "Sam Okafor"),
+    ("cfsw", "cfsw", Role.OFFICER, "Priya Shah"),
+    ("head", "head", Role.HEAD, "Dr Helen Marsh"),
+    ("dsl", "safeguarding", Role.SAFEGUARDING, "Tom Reid"),
+    ("governor", "", Role.READ_ONLY, "Ann Governor"),
+    ("admin", "", Role.ADMIN, "Office Manager"),
 )
 DEMO_PASSWORD = "attendwise-demo"
 
@@ -212,15 +217,18 @@ def _setup(
     school.address = "Hollins Lane\nPark Vale\nZY1 4AA"
     school.phone = "01632 960100"
     school.email = "attendance@hollins-park.example.org"
-    school.signatories = {role: name for _, role, name in STAFF}
+    school.signatories = {role: name for _, role, _, name in STAFF if role}
     school.save()
     users: dict[str, User] = {}
-    hashed = make_password(DEMO_PASSWORD)  # one slow argon2 hash serves all four
-    for username, role, name in STAFF:
+    hashed = make_password(DEMO_PASSWORD)  # one slow argon2 hash serves them all
+    for username, role, web_role, name in STAFF:
         forename, _, surname = name.rpartition(" ")
-        users[role] = User.objects.create(
+        user = User.objects.create(
             username=username, password=hashed, first_name=forename, last_name=surname
         )
+        StaffMember.objects.create(user=user, school=school, role=web_role)
+        if role:
+            users[role] = user
     register.import_pupils(school, _pupils_csv(generated), "pupils.csv")
     register.import_contacts(school, _contacts_csv(generated), "contacts.csv")
     out.write(
