@@ -380,7 +380,15 @@ def test_stage_4_supersedes_everything_then_re_enters_at_the_same_step():
     )
     assert concern.superseded
     assert concern.events[0].safeguarding
-    assert pathway.evaluate(concern.state, pupil).proposals == []
+    during = pathway.evaluate(concern.state, pupil).proposals
+    assert [(p.letter, p.role, p.safeguarding) for p in during] == [
+        ("mash_referral", "safeguarding", True)
+    ]
+    recorded = pathway.decide(
+        concern.state, Decision(Action.CONFIRM, day, key=during[0].key), pupil
+    )
+    assert pathway.evaluate(recorded.state, pupil).proposals == []
+    concern = recorded
 
     later = D(2025, 11, 3)
     pupil = pupil_day(marks, as_of=later)

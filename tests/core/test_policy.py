@@ -49,6 +49,12 @@ def broken(old, new):
         (broken('letter = "letter_1"', 'letter = "letter_9"'), "letter 'letter_9'"),
         (broken("[settings]", "[settings]\nholiday_fines = true"), "not a known"),
         (broken('kind = "question"', 'kind = "maybe"'), "must be question"),
+        (
+            broken(
+                "daily_new_proposals_per_role = 0", "daily_new_proposals_per_role = 5"
+            ),
+            "not supported yet",
+        ),
         ("name = ", "not valid TOML"),
     ],
 )

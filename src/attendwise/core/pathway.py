@@ -97,6 +97,7 @@ class CaseState:
     did_not_attend: bool = False
     stage4_since: dt.date | None = None
     reentry_pending: bool = False
+    mash_recorded: bool = False
     ongoing_from: dt.date | None = None
     carry_over: bool = False
     carried: bool = False
@@ -240,6 +241,8 @@ class Pathway:
         if self._end_of_year(state, pupil, figures, result):
             return result
         if state.stage4_since is not None:
+            if not state.mash_recorded:
+                result.proposals.append(self._mash_record(state, figures, as_of))
             return result
         if state.reentry_pending:
             result.proposals.append(
@@ -263,6 +266,23 @@ class Pathway:
             result.proposals.append(escalation)
         self._side_proposals(state, pupil, figures, result)
         return result
+
+    def _mash_record(
+        self, state: CaseState, figures: DayFigures, as_of: dt.date
+    ) -> Proposal:
+        """Return the MASH referral record, for the safeguarding lead only."""
+        assert state.stage4_since is not None
+        return Proposal(
+            key=f"{state.year}/mash/{state.stage4_since.isoformat()}",
+            kind="step",
+            title="Record the referral to Children's Social Care (MASH)",
+            role="safeguarding",
+            due_on=state.stage4_since,
+            first_indicated_on=state.stage4_since,
+            figures=figures.as_record(),
+            letter="mash_referral",
+            safeguarding=True,
+        )
 
     def _open(
         self,
@@ -1043,6 +1063,19 @@ class Pathway:
         if "/reentry" in key:
             self._reenter(state, day, figures, result)
             return
+        if "/mash/" in key:
+            state.mash_recorded = True
+            result.events.append(
+                CaseEvent(
+                    "confirmed",
+                    day,
+                    "Referral to Children's Social Care (MASH) recorded.",
+                    figures.as_record(),
+                    {"letter": "mash_referral"},
+                    safeguarding=True,
+                )
+            )
+            return
         if "/la" in key and state.la == "proposed":
             state.la = "referred"
             node = self.policy.node(self.policy.entry(3))
@@ -1383,6 +1416,7 @@ class Pathway:
     ) -> None:
         self._require(state.stage4_since is not None, "Stage 4 is not active")
         state.stage4_since = None
+        state.mash_recorded = False
         state.reentry_pending = True
         result.events.append(
             CaseEvent(

@@ -550,6 +550,11 @@ def policy_from_dict(data: Mapping[str, Any], source: str = "policy") -> Policy:
             problems.append(f"[monitoring.resume] {after} -> {target!r}: no such node")
     if settings.get("stage4_reentry") not in (None, "same step"):
         problems.append("[settings] stage4_reentry: only 'same step' is supported")
+    if settings.get("daily_new_proposals_per_role", 0) != 0:
+        problems.append(
+            "[settings] daily_new_proposals_per_role: a daily limit on new "
+            "proposals is not supported yet; set 0 (no limit)"
+        )
     if problems:
         raise PolicyError(source, problems)
     return Policy(

@@ -1034,6 +1034,25 @@ def _complete_case_task(
     case.refresh_from_db()
     _save_case(rules, task.pupil, case, outcome, on)
     _record_events(task.pupil, case, outcome.events, user, now)
+    if task.key.endswith("/carry-over") and action == "confirm":
+        _carry_into(rules, case, outcome, on)
+
+
+def _carry_into(
+    rules: SchoolRules, old: Case, outcome: Evaluation, on: dt.date
+) -> Case:
+    """Return the new academic year's case, continuing `old` at the same step."""
+    assert outcome.state is not None
+    year = academic_year_of(on)
+    state = rules.pathway.carried_state(outcome.state, year, on)
+    return Case.objects.create(
+        school=old.school,
+        pupil=old.pupil,
+        academic_year=year,
+        stage=old.stage,
+        state=state.to_json(),
+        opened_on=on,
+    )
 
 
 def _approve_letters(
