@@ -26,6 +26,7 @@ from attendwise.sources.base import (
     read_table,
 )
 from attendwise.sources.register import RegisterFile, RegisterLayout, read_register
+from attendwise.sources.upns import spreadsheet_damage
 
 T = TypeVar("T")
 
@@ -286,6 +287,9 @@ def check_upn(text: str) -> str:
     """
     if not text:
         return text
+    damage = spreadsheet_damage(text)
+    if damage is not None:
+        raise ValueProblem(damage)
     if _UPN.fullmatch(text) is None:
         raise ValueProblem(
             f"{text!r} is not a UPN (a letter, 11 digits and a digit or letter)"
