@@ -347,6 +347,18 @@ def _decoded_lines(
         data = data[len(_UTF8_BOM) :]
     codec = encoding.value
     for number, raw in enumerate(io.BytesIO(data), start=1):
+        if b"\x00" in raw:
+            # No text file holds NUL; the database cannot store one either.
+            report.error(
+                number,
+                None,
+                "0x00",
+                "the line holds a NUL byte: this is not a text file (or it is "
+                "UTF-16); save it as 'CSV UTF-8' and import it again",
+            )
+            bad_lines.append(number)
+            yield raw.replace(b"\x00", b"").decode(codec, "replace")
+            continue
         try:
             yield raw.decode(codec)
         except UnicodeDecodeError as problem:
@@ -592,7 +604,11 @@ def _sheet_records(
         except Exception as problem:  # a damaged sheet part: stop, and say so
             yield number, f"the workbook cannot be read from here on ({problem})"
             return
-        yield number, [cell_text(value) for value in row]
+        values = [cell_text(value) for value in row]
+        if any("\x00" in value for value in values):
+            yield number, "the row holds a NUL character, which no register has"
+            continue
+        yield number, values
 
 
 def _csv_reason(problem: csv.Error) -> str:
@@ -647,8 +663,8 @@ def _header_ok(
 
 # -- values ----------------------------------------------------------------
 
-_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 
 
 class ValueProblem(ValueError):

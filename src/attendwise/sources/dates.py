@@ -19,13 +19,16 @@ from attendwise.sources.base import ValueProblem, parse_iso_date, parse_uk_date
 
 LONDON = ZoneInfo("Europe/London")
 
-_DASHED = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})")
-_DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
-_UK_TIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")
-_MONTH_NAME = re.compile(r"(\d{1,2})[ -]([A-Za-z]{3})[ -](\d{4})")
+_DASHED = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})", re.ASCII)
+_DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", re.ASCII)
+_UK_TIME = re.compile(
+    r"(\d{1,2})/(\d{1,2})/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?", re.ASCII
+)
+_MONTH_NAME = re.compile(r"(\d{1,2})[ -]([A-Za-z]{3})[ -](\d{4})", re.ASCII)
 _TIMESTAMP = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?"
-    r"(Z|[+-]\d{2}:?\d{2})?"
+    r"(Z|[+-]\d{2}:?\d{2})?",
+    re.ASCII,
 )
 _MONTHS = (
     "jan",
@@ -157,9 +160,9 @@ def _timestamp(text: str) -> dt.date:
     _real(text, year, month, day)
     try:
         moment = dt.datetime(year, month, day, hour, minute, second, tzinfo=zone)
-    except ValueError as problem:
+        return moment.astimezone(LONDON).date()
+    except (ValueError, OverflowError) as problem:
         raise ValueProblem(f"{text!r} is not a real time ({problem})") from None
-    return moment.astimezone(LONDON).date()
 
 
 def _real(text: str, year: int, month: int, day: int) -> dt.date:

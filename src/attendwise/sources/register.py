@@ -409,7 +409,7 @@ def _minutes(
     if mark in PLACEHOLDERS:
         report.error(line, field, text, "minutes late are given but there is no mark")
         return None
-    if not text.isdigit() or int(text) > MAX_MINUTES_LATE:
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_MINUTES_LATE:
         report.error(
             line,
             field,

@@ -321,7 +321,7 @@ def check_upn(text: str) -> str:
 
 
 def _priority(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= MAX_PRIORITY:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_PRIORITY:
         raise ValueProblem(f"{text!r} is not a priority from 1 to {MAX_PRIORITY}")
     return int(text)
 
