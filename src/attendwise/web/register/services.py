@@ -17,7 +17,9 @@ operations:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import logging
 from collections import Counter
@@ -395,7 +397,8 @@ def import_register(
         spec = found
     report = ReportBuilder(file_name)
     calendar = _calendar(school, report)
-    register = read_register(data, spec, report, progress)
+    with _no_cycle_collection():
+        register = read_register(data, spec, report, progress)
     pupils = {
         reference: (pk, RollDates(entry, leaving))
         for reference, pk, entry, leaving in school.pupils.values_list(
@@ -418,7 +421,7 @@ def import_register(
     check_roll_dates(register.marks, roll, report)
     check_calendar(register.marks, calendar, report)
     missing: dict[str, list[tuple[dt.date, str]]] = {}
-    with transaction.atomic():
+    with transaction.atomic(), _no_cycle_collection():
         stored = _stored_marks(school, register)
         plan = _plan(register, pupils, stored)
         _report_blanks_over_marks(register, pupils, stored, report)
@@ -443,6 +446,23 @@ def import_register(
         run,
         {pupil: len(gaps) for pupil, gaps in missing.items()},
     )
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while millions of rows are read.
+
+    The rows hold no reference cycles, yet each collection walks every
+    row read so far: on a year of 20,000 pupils that is about a third of
+    the reading time. The collector's state is restored afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _calendar(school: School, report: ReportBuilder) -> SchoolCalendar | None:
