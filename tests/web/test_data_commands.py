@@ -193,3 +193,44 @@ def test_export_all_writes_one_sheet_per_table(school, tmp_path):
     assert status == 0
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(target.read_bytes()))
     assert workbook.sheet_names == ["Worklist", "Figures", "Case history"]
+
+
+def test_export_cases_writes_the_timeline_with_typed_text_neutralised(school, tmp_path):
+    from django.utils import timezone
+
+    from attendwise.web.cases.models import Event
+    from attendwise.web.register.models import Pupil
+
+    pupil = Pupil.objects.get(mis_id="4002")
+    for summary, safeguarding in (('=HYPERLINK("x")', False), ("Stage 4", True)):
+        Event.objects.create(
+            school=school,
+            pupil=pupil,
+            kind="note",
+            school_day="2025-09-08",
+            recorded_at=timezone.now(),
+            summary=summary,
+            safeguarding=safeguarding,
+        )
+    target = tmp_path / "cases.csv"
+
+    status = main(
+        [
+            "export",
+            "cases",
+            "--school",
+            "oakfield",
+            "--date",
+            "08/09/2025",
+            "--pupil",
+            "4002",
+            "--output",
+            str(target),
+        ]
+    )
+
+    assert status == 0
+    assert target.read_text(encoding="utf-8-sig").splitlines() == [
+        "Day,MIS id,Forename,Surname,What,Who,Summary",
+        '2025-09-08,4002,Pat,Example,note,daily run,"\'=HYPERLINK(""x"")"',
+    ]

@@ -215,3 +215,21 @@ def test_a_daily_feed_changes_its_own_day_and_leaves_older_marks_alone(school):
     ]
     assert ImportRun.objects.filter(kind="register").count() == 2
     assert first.run is not None
+
+
+def test_a_large_file_through_a_source_reports_its_progress(school):
+    source = save_source(school, "Elm", columns=ELM_COLUMNS)
+    rows = [
+        (pupil, f"{day:02d}/09/2025", session, "/")
+        for pupil in ("4001", "4002")
+        for day in (8, 9, 10, 11, 12, 15, 16, 17, 18, 19)
+        for session in ("AM", "PM")
+    ]
+    seen: list[int] = []
+
+    import_register(
+        school, elm_export(*rows * 160), "big.csv", source=source, progress=seen.append
+    )
+
+    assert sum(seen) == 2 * len(rows) * 160
+    assert len(seen) > 2
