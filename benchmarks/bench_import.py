@@ -7,7 +7,7 @@ no database. The ratio says what the checks, the comparison with stored
 rows and the writes cost on top of that.
 
 Run alone with `python -m benchmarks.bench_import`; `run()` returns the
-Results for the benchmarks harness.
+rows for the benchmarks harness.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ import datetime as dt
 import io
 import os
 import tempfile
+import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
-
-from benchmarks.harness import Result, measure
+from typing import Any
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "oakfield"
 REPEATS = 3
@@ -38,18 +39,6 @@ def _reference_sessions(data: bytes) -> int:
     return count
 
 
-def _reference_canonical(data: bytes) -> int:
-    """Return the rows of a canonical register file read the plainest way."""
-    from attendwise.core.codes import classify
-
-    count = 0
-    for row in csv.DictReader(io.StringIO(data.decode("utf-8-sig"))):
-        day = dt.date.fromisoformat(row["date"])
-        classify(row["mark"], day)
-        count += 1
-    return count
-
-
 def _reference_pupils(data: bytes) -> int:
     """Return the rows of a SIMS pupils file read the plainest way."""
     count = 0
@@ -59,6 +48,26 @@ def _reference_pupils(data: bytes) -> int:
                 dt.datetime.strptime(row[column], "%d/%m/%Y")  # noqa: DTZ007
         count += 1
     return count
+
+
+def _best(action: Callable[[], object], repeats: int = REPEATS) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _peak_mb(action: Callable[[], object]) -> float:
+    """Return the peak of Python allocations while `action` runs, in MB."""
+    tracemalloc.start()
+    try:
+        action()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return round(peak / 1e6, 1)
 
 
 def _fresh_database(directory: str) -> Callable[[], None]:
@@ -83,8 +92,8 @@ def _fresh_database(directory: str) -> Callable[[], None]:
     return lambda: connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
-def run() -> list[Result]:
-    """Return one Result per measured import, each against its baseline."""
+def run() -> list[dict[str, Any]]:
+    """Return one row per measured import: seconds against the baseline."""
     if not SAMPLE.is_dir():
         raise FileNotFoundError(f"the Oakfield sample is not at {SAMPLE}")
     pupils = (SAMPLE / "pupils.csv").read_bytes()
@@ -98,7 +107,7 @@ def run() -> list[Result]:
             drop()
 
 
-def _measure(pupils: bytes, sessions: bytes) -> list[Result]:
+def _measure(pupils: bytes, sessions: bytes) -> list[dict[str, Any]]:
     from django.db import connection
 
     from attendwise.core.calendar import load_calendar
@@ -127,45 +136,57 @@ def _measure(pupils: bytes, sessions: bytes) -> list[Result]:
 
     marked = first_import()
     register(marked)
-    fresh = [first_import() for _ in range(REPEATS + 1)]
-    vendor = connection.vendor
+    fresh = [first_import() for _ in range(REPEATS)]
 
-    pupils_import, _ = measure(
-        "import pupils.csv into a new school", first_import, runs=REPEATS
-    )
-    pupils_reference, _ = measure(
-        "csv.DictReader + strptime", lambda: _reference_pupils(pupils), runs=REPEATS
-    )
-    all_new, _ = measure(
-        "import sessions.csv, every mark new",
-        lambda: register(fresh.pop()),
-        runs=REPEATS,
-    )
-    sessions_reference, _ = measure(
-        "csv.DictReader + strptime + classify, no database",
-        lambda: _reference_sessions(sessions),
-        runs=REPEATS,
-    )
-    unchanged, _ = measure(
-        "re-import sessions.csv, nothing changes",
-        lambda: register(marked),
-        runs=REPEATS,
-    )
-    return [
-        Result("Oakfield pupils (600)", pupils_import, pupils_reference, (vendor,)),
-        Result(
-            "Oakfield sessions (78,840 marks)", all_new, sessions_reference, (vendor,)
+    rows = [
+        _row(
+            "import pupils.csv (600 pupils)",
+            _best(lambda: first_import()),
+            _best(lambda: _reference_pupils(pupils)),
+            _peak_mb(lambda: first_import()),
+            "new school each time; baseline: csv.DictReader + strptime",
         ),
-        Result(
-            "Oakfield sessions re-imported", unchanged, sessions_reference, (vendor,)
+        _row(
+            "import sessions.csv (78,840 marks, all new)",
+            _best(lambda: register(fresh.pop())),
+            _best(lambda: _reference_sessions(sessions)),
+            _peak_mb(lambda: register(first_import())),
+            "baseline: csv.DictReader + strptime + classify per row, no database",
+        ),
+        _row(
+            "re-import sessions.csv (78,840 marks, unchanged)",
+            _best(lambda: register(marked)),
+            _best(lambda: _reference_sessions(sessions)),
+            _peak_mb(lambda: register(marked)),
+            "nothing written; same baseline",
         ),
     ]
+    for row in rows:
+        row["note"] += f"; {connection.vendor}"
+    return rows
+
+
+def _row(
+    name: str, seconds: float, baseline: float, peak_mb: float, note: str
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "seconds": round(seconds, 3),
+        "baseline_seconds": round(baseline, 3),
+        "ratio": round(seconds / baseline, 1),
+        "peak_mb": peak_mb,
+        "note": note,
+    }
+
+
+def main() -> None:
+    for row in run():
+        print(
+            f"{row['name']:<50} {row['seconds']:>7.3f} s  baseline "
+            f"{row['baseline_seconds']:.3f} s  x{row['ratio']:<5} "
+            f"peak {row['peak_mb']} MB  ({row['note']})"
+        )
 
 
 if __name__ == "__main__":
-    import sys
-
-    from benchmarks.harness import report
-
-    for item in run():
-        report(item, sys.stdout)
+    main()

@@ -85,15 +85,5 @@ def test_the_synthetic_year_has_roughly_national_absence():
     assert 0.15 < figures[1] < 0.25
 
 
-def test_a_subject_slower_than_its_baseline_says_how_many_times_its_time():
-    subject = Measurement("import", 3.0, 1, None, "peak RSS")
-    baseline = Measurement("loop", 0.2, 1, None, "peak RSS", scale=5)
-    out = io.StringIO()
-
-    report(Result("example", subject, baseline), out)
-
-    assert "3.0x the baseline's time" in out.getvalue()
-
-
 def test_the_large_import_benchmark_is_found_but_not_run_by_the_tests():
     assert "bench_import_large" in discover(["import"])
