@@ -98,9 +98,14 @@ def pupil_row(
     ]
 
 
-def pupils_csv(*rows: Sequence[str]) -> bytes:
-    """Return a SIMS pupils.csv; each row from pupil_row()."""
-    return csv_bytes([column.name for column in PUPILS_LAYOUT.columns], rows)
+def pupils_csv(*rows: Sequence[str], enrolment: bool = False) -> bytes:
+    """Return a SIMS pupils.csv; each row from pupil_row().
+
+    With `enrolment`, the optional Enrolment Status column comes last and
+    each row gives its value as a 13th field.
+    """
+    header = [column.name for column in PUPILS_LAYOUT.columns if column.required]
+    return csv_bytes(header + (["Enrolment Status"] if enrolment else []), rows)
 
 
 def contact_row(

@@ -93,3 +93,7 @@ def test_the_synthetic_year_has_roughly_national_absence():
 
     assert 0.05 < figures[0] < 0.09
     assert 0.15 < figures[1] < 0.25
+
+
+def test_the_large_import_benchmark_is_found_but_not_run_by_the_tests():
+    assert "bench_import_large" in discover(["import"])

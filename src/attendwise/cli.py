@@ -18,6 +18,7 @@ def _setup_django() -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from attendwise import data_commands
     from attendwise.commands import add_arguments
 
     parser = argparse.ArgumentParser(
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     manage = commands.add_parser("manage", help="Django's management commands")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     add_arguments(commands)
+    data_commands.add_arguments(commands)
     return parser
 
 

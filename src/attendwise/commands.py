@@ -559,3 +559,6 @@ def run_command(
     ) as error:
         err.write(f"attendwise {args.command}: {error}\n")
         return 1
+
+
+from attendwise import data_commands  # noqa: E402, F401 (registers its commands)

@@ -5,8 +5,11 @@ problem is collected with its file, line and field, and a file with any
 error is rejected whole. Warnings never stop a file; they say what was
 stored but deserves a look (a folded duplicate, a blank mark).
 
-Files are read as bytes and must be UTF-8 (a byte-order mark is allowed).
-Other encodings are refused, never guessed.
+Files are read as bytes in the encoding their source declares: UTF-8 (a
+byte-order mark is allowed) unless a named source says Windows-1252. Bytes
+that are not valid in the declared encoding are refused, never guessed.
+A named source may also declare an Excel workbook (.xlsx), read with
+python-calamine; its rows go through the same checks as a CSV file's.
 """
 
 from __future__ import annotations
@@ -81,6 +84,7 @@ class WarningKind(StrEnum):
     NOT_IN_FILE = "pupil not in the file"
     NO_CONTACT = "pupil without contacts"
     CONTACT_REMOVED = "contact removed"
+    REGISTERS_RESOLVED = "several registers for one session"
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,10 +230,15 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """A documented CSV layout: its name and its columns, in order."""
+    """A documented CSV layout: its name and its columns, in order.
+
+    With `others_allowed` (a school's mapped export), columns the layout
+    does not name are ignored instead of reported.
+    """
 
     name: str
     columns: tuple[Column, ...]
+    others_allowed: bool = False
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -243,47 +252,157 @@ class Layout:
 # -- reading ---------------------------------------------------------------
 
 
-def _decoded_lines(
-    data: bytes, report: ReportBuilder, bad_lines: list[int]
-) -> Iterator[str]:
-    """Yield the physical lines of `data` as text, reporting bytes not UTF-8.
+class Encoding(StrEnum):
+    """The text encodings a source may declare (never guessed from the bytes)."""
 
-    A line that does not decode is reported, appended to `bad_lines`, and
-    yielded with replacement characters so that the rows after it can
-    still be checked.
+    UTF8 = "utf-8"
+    CP1252 = "cp1252"
+
+    @property
+    def label(self) -> str:
+        return _ENCODING_LABELS[self]
+
+
+_ENCODING_LABELS = {
+    Encoding.UTF8: "UTF-8 (with or without a byte-order mark)",
+    Encoding.CP1252: "Windows-1252 ('ANSI', as older Excel saves CSV)",
+}
+
+
+class FileFormat(StrEnum):
+    """The kinds of file a source may declare."""
+
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+def _plain_cell(value: object) -> str:
+    """Return a spreadsheet cell as text: whole numbers without '.0'."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How a file's bytes become rows: its format, encoding and sheet.
+
+    `cell_text` turns an .xlsx cell (a number, a date, a datetime) into the
+    text the layout's parsers read; a source passes one that writes dates
+    in its declared date format. `sheet` is the sheet's name (None: the
+    first sheet).
     """
-    if data.startswith(_UTF8_BOM):
-        data = data[len(_UTF8_BOM) :]
-    elif data.startswith(_UTF16_BOMS):
+
+    file_format: FileFormat = FileFormat.CSV
+    encoding: Encoding = Encoding.UTF8
+    sheet: str | None = None
+    cell_text: Callable[[object], str] = _plain_cell
+
+
+PLAIN = Reading()
+
+
+def _decoded_lines(
+    data: bytes,
+    report: ReportBuilder,
+    bad_lines: list[int],
+    encoding: Encoding = Encoding.UTF8,
+) -> Iterator[str]:
+    """Yield the physical lines of `data` as text, reporting bytes not valid.
+
+    A line that does not decode in `encoding` is reported, appended to
+    `bad_lines`, and yielded with replacement characters so that the rows
+    after it can still be checked. A UTF-16 file, and a UTF-8 byte-order
+    mark in a file declared Windows-1252, are refused on line 1.
+    """
+    if data.startswith(_UTF16_BOMS):
         report.error(
             1,
             None,
             None,
-            "the file is UTF-16 text; Attendwise reads UTF-8 only: save it "
-            "as 'CSV UTF-8' and import it again",
+            "the file is UTF-16 text; "
+            + (
+                "Attendwise reads UTF-8 only"
+                if encoding is Encoding.UTF8
+                else "this source reads Windows-1252"
+            )
+            + ": save it as 'CSV UTF-8' and import it again",
         )
         bad_lines.append(1)
         return
+    if data.startswith(_UTF8_BOM):
+        if encoding is Encoding.CP1252:
+            report.error(
+                1,
+                None,
+                None,
+                "the file starts with a UTF-8 byte-order mark but its source "
+                "declares Windows-1252: change the source's encoding to UTF-8, "
+                "or save the file as 'CSV (Comma delimited)'",
+            )
+            bad_lines.append(1)
+            return
+        data = data[len(_UTF8_BOM) :]
+    codec = encoding.value
     for number, raw in enumerate(io.BytesIO(data), start=1):
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError as problem:
-            column = len(raw[: problem.start].decode("utf-8", "replace")) + 1
-            byte = raw[problem.start]
+        if b"\x00" in raw:
+            # No text file holds NUL; the database cannot store one either.
             report.error(
                 number,
                 None,
-                f"0x{byte:02X}",
-                f"byte 0x{byte:02X} (character {column} of the line) is not UTF-8: "
-                "the file was saved in another encoding (such as Windows-1252); "
-                "save it as 'CSV UTF-8' and import it again",
+                "0x00",
+                "the line holds a NUL byte: this is not a text file (or it is "
+                "UTF-16); save it as 'CSV UTF-8' and import it again",
             )
             bad_lines.append(number)
-            yield raw.decode("utf-8", "replace")
+            yield raw.replace(b"\x00", b"").decode(codec, "replace")
+            continue
+        try:
+            yield raw.decode(codec)
+        except UnicodeDecodeError as problem:
+            column = len(raw[: problem.start].decode(codec, "replace")) + 1
+            byte = raw[problem.start]
+            if encoding is Encoding.UTF8:
+                reason = (
+                    f"byte 0x{byte:02X} (character {column} of the line) is not "
+                    "UTF-8: the file was saved in another encoding (such as "
+                    "Windows-1252); save it as 'CSV UTF-8' and import it again"
+                )
+            else:
+                reason = (
+                    f"byte 0x{byte:02X} (character {column} of the line) has no "
+                    "meaning in Windows-1252: the file was saved in another "
+                    "encoding; check the source's declared encoding"
+                )
+            report.error(number, None, f"0x{byte:02X}", reason)
+            bad_lines.append(number)
+            yield raw.decode(codec, "replace")
+
+
+#: A record of a file: (its first line, its values), or (a line, why it
+#: could not be read).
+Record = tuple[int, list[str] | str]
+
+
+def _csv_records(reader: _reader) -> Iterator[Record]:
+    last_line = reader.line_num
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as problem:
+            last_line = reader.line_num
+            yield last_line, _csv_reason(problem)
+            continue
+        first_line, last_line = last_line + 1, reader.line_num
+        yield first_line, values
 
 
 class Table:
-    """The data rows of a CSV file whose header has been checked.
+    """The data rows of a file whose header has been checked.
 
     `index` maps each column name to its position in a row.
     """
@@ -291,14 +410,14 @@ class Table:
     def __init__(
         self,
         header: Sequence[str],
-        reader: _reader,
+        records: Iterator[Record],
         bad_lines: list[int],
         report: ReportBuilder,
         progress: Progress | None,
     ) -> None:
         self.index = {name: position for position, name in enumerate(header)}
         self._width = len(header)
-        self._reader = reader
+        self._records = records
         self._bad_lines = bad_lines
         self._report = report
         self._progress = progress
@@ -306,25 +425,19 @@ class Table:
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """Yield (line, values) for each data row, values stripped of spaces.
 
-        `line` is the row's first line in the file. Blank rows are skipped;
-        rows that cannot be read (bad bytes, bad quoting, a wrong number of
-        fields) are reported and skipped. A file with a header and no data
-        rows is reported once the rows are exhausted.
+        `line` is the row's first line in the file (its row number in a
+        workbook). Blank rows are skipped; rows that cannot be read (bad
+        bytes, bad quoting, a wrong number of fields) are reported and
+        skipped. A file with a header and no data rows is reported once
+        the rows are exhausted.
         """
-        report, reader, bad_lines = self._report, self._reader, self._bad_lines
+        report, bad_lines = self._report, self._bad_lines
         read = pending = 0
-        last_line = reader.line_num
-        while True:
-            try:
-                values = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as problem:
-                report.error(reader.line_num, None, None, _csv_reason(problem))
-                last_line = reader.line_num
+        for first_line, record in self._records:
+            if isinstance(record, str):
+                report.error(first_line, None, None, record)
                 continue
-            first_line, last_line = last_line + 1, reader.line_num
-            values = [value.strip() for value in values]
+            values = [value.strip() for value in record]
             if not any(values):
                 continue
             read += 1
@@ -358,16 +471,23 @@ def read_table(
     layout: Layout,
     report: ReportBuilder,
     progress: Progress | None = None,
+    reading: Reading = PLAIN,
 ) -> Table | None:
     """Return the rows of `data` after checking its header against `layout`.
 
     Returns None, with the errors reported, when the file is empty (no
     bytes, or blank lines only) or its header lacks a required column, has
-    a column the layout does not know, or repeats one. A file with a
-    header and no rows is reported when its rows are read.
+    a column the layout does not know (unless it allows others), or
+    repeats one. A file with a header and no rows is reported when its
+    rows are read. `reading` says whether the file is CSV (and in which
+    encoding) or an .xlsx workbook.
     """
+    if reading.file_format is FileFormat.XLSX:
+        return _read_sheet(data, layout, report, progress, reading)
     bad_lines: list[int] = []
-    reader = csv.reader(_decoded_lines(data, report, bad_lines), strict=True)
+    reader = csv.reader(
+        _decoded_lines(data, report, bad_lines, reading.encoding), strict=True
+    )
     header: list[str] | None = None
     try:
         for row in reader:
@@ -385,7 +505,110 @@ def read_table(
         return None
     if not _header_ok(header, reader.line_num, layout, report):
         return None
-    return Table(header, reader, bad_lines, report, progress)
+    return Table(header, _csv_records(reader), bad_lines, report, progress)
+
+
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def _read_sheet(
+    data: bytes,
+    layout: Layout,
+    report: ReportBuilder,
+    progress: Progress | None,
+    reading: Reading,
+) -> Table | None:
+    """Return the rows of an .xlsx workbook's sheet; see read_table."""
+    from python_calamine import CalamineWorkbook
+
+    if not data.startswith(_ZIP_MAGIC):
+        report.error(
+            None,
+            None,
+            None,
+            "the file is not an Excel workbook (.xlsx); its source declares "
+            "one: export the register as .xlsx, or change the source to CSV",
+        )
+        return None
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if reading.sheet is not None and reading.sheet not in workbook.sheet_names:
+            names = ", ".join(map(repr, workbook.sheet_names))
+            report.error(
+                None,
+                None,
+                reading.sheet,
+                f"the workbook has no sheet {reading.sheet!r} (it has {names})",
+            )
+            return None
+        sheet = (
+            workbook.get_sheet_by_name(reading.sheet)
+            if reading.sheet is not None
+            else workbook.get_sheet_by_index(0)
+        )
+        # Row numbers as the spreadsheet shows them: the sheet may start
+        # below row 1.
+        top = sheet.start[0] if sheet.start else 0
+        rows = sheet.iter_rows()
+    except Exception as problem:  # calamine raises several kinds; all mean this
+        report.error(None, None, None, f"the workbook cannot be read ({problem})"[:300])
+        return None
+    records = _sheet_records(rows, top, reading.cell_text, report)
+    header: list[str] | None = None
+    line = 0
+    for line, record in records:
+        if isinstance(record, str):
+            report.error(line, None, None, record)
+            return None
+        if any(value.strip() for value in record):
+            header = [value.strip() for value in record]
+            break
+    if header is None:
+        if not report.has_errors:
+            report.error(None, None, None, "the file is empty")
+        return None
+    # A sheet's used range is as wide as its widest row: trailing empty
+    # header cells are not columns.
+    while header and not header[-1]:
+        header.pop()
+    if not _header_ok(header, line, layout, report):
+        return None
+    width = len(header)
+    trimmed = (
+        (number, _fit(record, width) if isinstance(record, list) else record)
+        for number, record in records
+    )
+    return Table(header, trimmed, [], report, progress)
+
+
+def _fit(values: list[str], width: int) -> list[str]:
+    """Return a sheet row cut to `width` when only blank cells are cut."""
+    if len(values) > width and not any(v.strip() for v in values[width:]):
+        return values[:width]
+    return values
+
+
+def _sheet_records(
+    rows: Iterator[Sequence[object]],
+    top: int,
+    cell_text: Callable[[object], str],
+    report: ReportBuilder,
+) -> Iterator[Record]:
+    number = top
+    while True:
+        number += 1
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as problem:  # a damaged sheet part: stop, and say so
+            yield number, f"the workbook cannot be read from here on ({problem})"
+            return
+        values = [cell_text(value) for value in row]
+        if any("\x00" in value for value in values):
+            yield number, "the row holds a NUL character, which no register has"
+            continue
+        yield number, values
 
 
 def _csv_reason(problem: csv.Error) -> str:
@@ -407,9 +630,16 @@ def _header_ok(
     header: Sequence[str], line: int, layout: Layout, report: ReportBuilder
 ) -> bool:
     expected = ", ".join(c.name for c in layout.columns)
-    repeated = sorted(name for name, n in Counter(header).items() if n > 1)
+    named = [name for name in header if name] if layout.others_allowed else header
+    repeated = sorted(name for name, n in Counter(named).items() if n > 1)
+    if layout.others_allowed:
+        repeated = [name for name in repeated if name in layout.known]
     missing = [name for name in layout.required if name not in header]
-    unknown = [name for name in header if name not in layout.known]
+    unknown = [
+        name
+        for name in header
+        if name not in layout.known and not layout.others_allowed
+    ]
     for name in repeated:
         report.error(line, name, name, f"the column {name!r} appears twice")
     if missing:
@@ -433,8 +663,8 @@ def _header_ok(
 
 # -- values ----------------------------------------------------------------
 
-_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 
 
 class ValueProblem(ValueError):

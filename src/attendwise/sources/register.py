@@ -10,7 +10,9 @@ its dates are written; the checks here are the same for all of them:
 - a blank mark or a placeholder (`-`) is not a mark: it is kept apart as
   a blank, reported, and later counted as a missing mark;
 - two identical rows for one pupil-session are folded into one, with a
-  warning; two that disagree are an error naming both lines.
+  warning; two that disagree are an error naming both lines, unless the
+  source keeps several registers per session: then the mark first in
+  REGISTER_ORDER is kept, and the warning names both rows.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from attendwise.core.codes import CodeError, classify, code_set_for
+from attendwise.core.codes import ALL_CODES, CodeError, classify, code_set_for
 from attendwise.sources.base import (
+    PLAIN,
     Layout,
     Progress,
+    Reading,
     ReportBuilder,
     ValueProblem,
     WarningKind,
@@ -41,6 +45,60 @@ LATE_CODES = frozenset({"L", "U"})
 
 #: The longest minutes-late value accepted (a whole school day).
 MAX_MINUTES_LATE = 600
+
+#: The longest mark a file may give (Mark.source_code holds 10 characters).
+MAX_SOURCE_CODE = 10
+
+#: Which mark stands when a source keeps several registers for one session
+#: (registration and a later register, say), first to last. Our
+#: convention, built on the categories of the 2024 regulations (see
+#: docs/import-formats.md): a pupil recorded present at any register of
+#: the session was there; an approved educational activity next; then an
+#: absence whose reason is known (authorised before not counted); then
+#: unauthorised absence, with N (reason not yet provided) last because any
+#: other register of the session says more. Within a category, the codes
+#: come in the order of the handbook's code table.
+REGISTER_ORDER: tuple[str, ...] = (
+    "/",
+    "\\",
+    "L",
+    "K",
+    "V",
+    "P",
+    "W",
+    "B",
+    "J",
+    "C1",
+    "M",
+    "J1",
+    "S",
+    "C2",
+    "C",
+    "T",
+    "R",
+    "I",
+    "E",
+    "H",
+    "F",
+    "D",
+    "X",
+    "Q",
+    "Y1",
+    "Y2",
+    "Y3",
+    "Y4",
+    "Y5",
+    "Y6",
+    "Y7",
+    "Y",
+    "Z",
+    "#",
+    "U",
+    "G",
+    "O",
+    "N",
+)
+_RANK = {code: rank for rank, code in enumerate(REGISTER_ORDER)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +152,11 @@ class RegisterLayout:
     """Where a register layout keeps each value, and how it writes dates.
 
     `code_table` maps the source's local codes to statutory codes; a code
-    that is in neither is an error.
+    that is in neither is an error. A named source also says how its file
+    is read (`reading`), what its sessions are called (`session_names`:
+    the file's name -> AM or PM), whether it keeps `several_registers` per
+    session, and how to check its pupil references (`check_pupil` returns
+    what is wrong with one, or None).
     """
 
     layout: Layout
@@ -105,6 +167,11 @@ class RegisterLayout:
     parse_date: Callable[[str], dt.date]
     minutes_late: str | None = None
     code_table: Mapping[str, str] | None = None
+    reading: Reading = PLAIN
+    session_names: Mapping[str, str] | None = None
+    several_registers: bool = False
+    source_name: str | None = None
+    check_pupil: Callable[[str], str | None] | None = None
 
 
 @lru_cache(maxsize=65536)
@@ -138,7 +205,7 @@ def read_register(
     The returned rows hold no error; a row with one is reported and left
     out. Counts go to the report: `marks`, `blank`, `duplicates folded`.
     """
-    table = read_table(data, spec.layout, report, progress)
+    table = read_table(data, spec.layout, report, progress, spec.reading)
     if table is None:
         return RegisterFile((), ())
     index = table.index
@@ -147,10 +214,18 @@ def read_register(
     at_minutes = index.get(spec.minutes_late) if spec.minutes_late else None
     seen: dict[tuple[str, dt.date, str], MarkRow] = {}
     pupils: dict[str, str] = {}
+    pupil_problems: dict[str, str | None] = {}
 
     for line, values in table.rows():
         # One string per pupil id, however many rows name it.
         pupil = pupils.setdefault(values[at_pupil], values[at_pupil])
+        if spec.check_pupil is not None and pupil:
+            if pupil not in pupil_problems:
+                pupil_problems[pupil] = spec.check_pupil(pupil)
+            problem = pupil_problems[pupil]
+            if problem is not None:
+                report.error(line, spec.pupil, pupil, problem)
+                continue
         row = _mark_row(
             spec,
             report,
@@ -176,6 +251,25 @@ def read_register(
                 f"repeats line {earlier.line} (pupil {pupil}, "
                 f"{describe_day(row.date)} {row.session}); read once",
             )
+        elif spec.several_registers and earlier.code and row.code:
+            kept, other = _better(earlier, row)
+            seen[row.key] = kept
+            report.count("registers resolved")
+            report.warn(
+                WarningKind.REGISTERS_RESOLVED,
+                line,
+                spec.mark,
+                row.source_code,
+                f"pupil {pupil} has {earlier.describe()} on line {earlier.line} "
+                f"and {row.describe()} on line {line} for "
+                f"{describe_day(row.date)} {row.session} (several registers): "
+                f"{kept.describe()} stands by the register order, "
+                f"{other.describe()} is not stored",
+            )
+        elif spec.several_registers and row.code is None:
+            continue  # a register left blank says nothing against a mark
+        elif spec.several_registers and earlier.code is None:
+            seen[row.key] = row
         else:
             report.error(
                 line,
@@ -208,6 +302,18 @@ def read_register(
     )
 
 
+def _better(first: MarkRow, second: MarkRow) -> tuple[MarkRow, MarkRow]:
+    """Return (the mark that stands, the other) by REGISTER_ORDER.
+
+    Two rows with the same code (minutes late or the local mark differ)
+    keep the earlier row.
+    """
+    last = len(REGISTER_ORDER)
+    if _RANK.get(second.code or "", last) < _RANK.get(first.code or "", last):
+        return second, first
+    return first, second
+
+
 def _mark_row(
     spec: RegisterLayout,
     report: ReportBuilder,
@@ -223,7 +329,18 @@ def _mark_row(
     errors = report.error_count
     if not pupil:
         report.error(line, spec.pupil, pupil, "the pupil is missing")
-    if session not in SESSIONS:
+    if spec.session_names is not None:
+        named = spec.session_names.get(session)
+        if named is None:
+            known = ", ".join(map(repr, spec.session_names))
+            report.error(
+                line,
+                spec.session,
+                session,
+                f"{session!r} is not a session of this source ({known})",
+            )
+        session = named or session
+    elif session not in SESSIONS:
         report.error(line, spec.session, session, f"{session!r} is not AM or PM")
     day: dt.date | None = None
     try:
@@ -253,11 +370,27 @@ def _code(
     code = mark
     if spec.code_table is not None:
         code = spec.code_table.get(mark, mark)
+    if code == mark and spec.source_name is not None and mark not in ALL_CODES:
+        shown = mark if len(mark) <= 20 else mark[:20] + "..."
+        report.error(
+            line,
+            spec.mark,
+            shown,
+            f"{shown!r} is not in the code table of the source "
+            f"{spec.source_name!r} and is not a DfE register code: add it to "
+            "the source's code table with the statutory code it stands for",
+        )
+        return None
     problem = _classified(code, day)
     if problem is not None:
         if code != mark:
             problem = f"{mark!r} stands for {problem}"
         report.error(line, spec.mark, mark, problem)
+        return None
+    if len(mark) > MAX_SOURCE_CODE:
+        report.error(
+            line, spec.mark, mark, f"a mark is at most {MAX_SOURCE_CODE} characters"
+        )
         return None
     return code
 
@@ -276,7 +409,7 @@ def _minutes(
     if mark in PLACEHOLDERS:
         report.error(line, field, text, "minutes late are given but there is no mark")
         return None
-    if not text.isdigit() or int(text) > MAX_MINUTES_LATE:
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_MINUTES_LATE:
         report.error(
             line,
             field,

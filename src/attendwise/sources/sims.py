@@ -26,6 +26,7 @@ from attendwise.sources.base import (
     read_table,
 )
 from attendwise.sources.register import RegisterFile, RegisterLayout, read_register
+from attendwise.sources.upns import spreadsheet_damage
 
 T = TypeVar("T")
 
@@ -53,6 +54,7 @@ LENGTHS: Mapping[str, int] = {
 }
 
 GENDERS = ("M", "F", "U", "X")
+ENROLMENT_STATUSES = ("C", "M", "S", "G")
 SEN_STATUSES = ("N", "K", "E")
 #: Year groups run from Reception (0) to Year 14.
 YEAR_GROUPS = range(15)
@@ -94,6 +96,12 @@ PUPILS_LAYOUT = Layout(
         Column("SEN Status", "N none, K SEN support, E EHC plan."),
         Column("Entry Date", "First day on roll, DD/MM/YYYY. Required."),
         Column("Leaving Date", "Last day on roll, DD/MM/YYYY; blank while on roll."),
+        Column(
+            "Enrolment Status",
+            "C single registration, M dual (main), S dual (subsidiary), G guest; "
+            "may be blank. Optional column.",
+            required=False,
+        ),
     ),
 )
 
@@ -134,6 +142,8 @@ class PupilRow:
     sen: str
     entry_date: dt.date
     leaving_date: dt.date | None
+    #: None when the file has no Enrolment Status column (kept as stored).
+    enrolment_status: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +180,7 @@ PUPIL_COLUMNS: Mapping[str, str] = {
     "sen": "SEN Status",
     "entry_date": "Entry Date",
     "leaving_date": "Leaving Date",
+    "enrolment_status": "Enrolment Status",
 }
 
 CONTACT_COLUMNS: Mapping[str, str] = {
@@ -253,6 +264,7 @@ def _one_of(allowed: tuple[str, ...], blank: bool = False) -> Callable[[str], st
 
 _GENDER = _one_of(GENDERS, blank=True)
 _SEN = _one_of(SEN_STATUSES)
+_ENROLMENT = _one_of(ENROLMENT_STATUSES, blank=True)
 _YEAR = re.compile(r"(?:Year\s*)?(\d{1,2}|R)")
 _UPN = re.compile(r"[A-HJ-NP-RT-Z]\d{11}[0-9A-HJ-NP-RT-Z]")
 _CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
@@ -286,6 +298,9 @@ def check_upn(text: str) -> str:
     """
     if not text:
         return text
+    damage = spreadsheet_damage(text)
+    if damage is not None:
+        raise ValueProblem(damage)
     if _UPN.fullmatch(text) is None:
         raise ValueProblem(
             f"{text!r} is not a UPN (a letter, 11 digits and a digit or letter)"
@@ -306,7 +321,7 @@ def check_upn(text: str) -> str:
 
 
 def _priority(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= MAX_PRIORITY:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_PRIORITY:
         raise ValueProblem(f"{text!r} is not a priority from 1 to {MAX_PRIORITY}")
     return int(text)
 
@@ -355,6 +370,11 @@ def read_pupils(
             sen=cells.read("SEN Status", _SEN, "N"),
             entry_date=cells.date("Entry Date", required=True) or dt.date.min,
             leaving_date=cells.date("Leaving Date"),
+            enrolment_status=(
+                cells.read("Enrolment Status", _ENROLMENT, "")
+                if "Enrolment Status" in table.index
+                else None
+            ),
         )
         entry, leaving = pupil.entry_date, pupil.leaving_date
         if cells.ok and leaving is not None and leaving < entry:

@@ -48,6 +48,17 @@ class Pupil(models.Model):
     sen = models.CharField(max_length=1, choices=Sen.choices, default=Sen.NONE)
     entry_date = models.DateField()
     leaving_date = models.DateField(null=True, blank=True)
+    enrolment_status = models.CharField(
+        max_length=1,
+        blank=True,
+        choices=[
+            ("C", "Single registration"),
+            ("M", "Dual registration, main school"),
+            ("S", "Dual registration, subsidiary school"),
+            ("G", "Guest"),
+        ],
+        help_text="The census enrolment status; blank when the MIS does not say.",
+    )
 
     class Meta:
         constraints = [
@@ -90,10 +101,50 @@ class Contact(models.Model):
         return f"{self.title} {self.forename} {self.surname}".strip()
 
 
+class Source(models.Model):
+    """A school's register export, mapped once and saved by name.
+
+    Read through attendwise.sources.mapped.SourceSpec (see spec()); the
+    choices below are that module's, kept in step by a test.
+    """
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="sources")
+    name = models.CharField(max_length=100)
+    preset = models.CharField(
+        max_length=40, blank=True, help_text="The preset it started from."
+    )
+    columns = models.JSONField(help_text="Role (pupil, date, ...) -> column heading.")
+    date_format = models.CharField(max_length=40)
+    encoding = models.CharField(max_length=10, default="utf-8")
+    file_format = models.CharField(max_length=10, default="csv")
+    sheet = models.CharField(max_length=100, blank=True)
+    code_table = models.JSONField(
+        default=dict, blank=True, help_text="Local code -> statutory code."
+    )
+    session_names = models.JSONField(default=dict, blank=True)
+    several_registers = models.BooleanField(default=False)
+    pupil_key = models.CharField(max_length=10, default="mis_id")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "name"], name="source_name_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ImportRun(models.Model):
     """One file applied to the database (rejected files leave no row)."""
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="imports")
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.PROTECT, related_name="runs"
+    )
     kind = models.CharField(max_length=40)
     file_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64)
@@ -153,3 +204,36 @@ class MarkRevision(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
     reason = models.CharField(max_length=200, blank=True)
+
+
+class PupilChange(models.Model):
+    """What an import changed about a pupil or their contacts (append-only).
+
+    `kind` is one of KINDS; `subject` is "pupil" or "contact N" (its
+    priority); `before` and `after` are the values as text.
+    """
+
+    KINDS = (
+        "joined",
+        "left",
+        "returned",
+        "changed",
+        "contact added",
+        "contact removed",
+        "contact changed",
+    )
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="changes")
+    import_run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.PROTECT
+    )
+    recorded_at = models.DateTimeField()
+    kind = models.CharField(max_length=20)
+    subject = models.CharField(max_length=20)
+    field = models.CharField(max_length=40, blank=True)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        indexes = [models.Index(fields=["pupil", "recorded_at"])]
