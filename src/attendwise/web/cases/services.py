@@ -381,7 +381,10 @@ class RunContext:
 
     cases: dict[int, Case]
     carried: dict[int, Case]
+    #: each pupil's open items, and the decided items the next ones count from
     tasks: dict[int, dict[str, Task]]
+    #: the keys of every decided item: a key is never proposed twice
+    decided: dict[int, set[str]]
     events: list[Event] = field(default_factory=list)
     to_draft: list[Task] = field(default_factory=list)
 
@@ -399,10 +402,21 @@ class RunContext:
             )
             if c.pupil_id not in cases
         }
+        open_statuses = [Task.Status.PROPOSED, Task.Status.WITHDRAWN]
         tasks: dict[int, dict[str, Task]] = defaultdict(dict)
-        for task in Task.objects.filter(pupil_id__in=ids):
+        counted_from = Q(key__startswith="PN/") | Q(title="Letter L")
+        for task in Task.objects.filter(pupil_id__in=ids).filter(
+            Q(status__in=open_statuses) | counted_from
+        ):
             tasks[task.pupil_id][task.key] = task
-        return cls(cases, carried, tasks)
+        decided: dict[int, set[str]] = defaultdict(set)
+        for pupil_id, key in (
+            Task.objects.filter(pupil_id__in=ids)
+            .exclude(status__in=open_statuses)
+            .values_list("pupil_id", "key")
+        ):
+            decided[pupil_id].add(key)
+        return cls(cases, carried, tasks, decided)
 
     def record(
         self,
@@ -513,9 +527,12 @@ def _sync_tasks(
     """Make the open tasks of `pupil` match `proposals`; return the new ones."""
     wanted = {p.key: p for p in proposals}
     existing = context.tasks[pupil.pk]
+    decided = context.decided[pupil.pk]
     created: list[Task] = []
     for key, proposal in wanted.items():
         task = existing.get(key)
+        if task is None and key in decided:
+            continue  # decided already: never proposed twice
         fields = _task_fields(proposal, policy)
         if task is None:
             task = Task.objects.create(
