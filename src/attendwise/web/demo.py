@@ -38,6 +38,7 @@ from attendwise.web.cases.services import (
     case_action,
     complete_task,
     daily_run,
+    draft_pending,
 )
 from attendwise.web.register import services as register
 from attendwise.web.register.models import School
@@ -288,7 +289,9 @@ def run_demo(
             summary.letters += report.letters
             summary.days += 1
             _safeguarding_story(school, generated, users, day)
-            summary.completed += _work_the_list(school, staff, day, report.register)
+            summary.completed += _work_the_list(
+                school, staff, day, report.register, renderer
+            )
     summary.letters = Letter.objects.filter(pupil__school=school).count()
     for case in Case.objects.filter(school=school):
         summary.stages[case.stage] = summary.stages.get(case.stage, 0) + 1
@@ -310,7 +313,11 @@ def _keep_current(register: dict[int, PupilDay], task: Task) -> None:
 
 
 def _work_the_list(
-    school: School, staff: ScriptedStaff, day: dt.date, register: dict[int, PupilDay]
+    school: School,
+    staff: ScriptedStaff,
+    day: dt.date,
+    register: dict[int, PupilDay],
+    renderer: LetterRenderer,
 ) -> int:
     """Complete what the staff would complete today; return how many items.
 
@@ -332,6 +339,7 @@ def _work_the_list(
                     on=day,
                     user=staff.user_for(task),
                     pupil_day=register.get(task.pupil_id),
+                    draft=False,
                     **arguments,  # type: ignore[arg-type]
                 )
             except (TaskError, PathwayError) as error:
@@ -345,4 +353,6 @@ def _work_the_list(
             _keep_current(register, task)
         if not progressed:
             break
+        # Letters the decisions proposed, drafted together before the next pass.
+        draft_pending(school, day, renderer=renderer)
     return done

@@ -755,10 +755,10 @@ class LetterRenderer:
 
     def render(self, htmls: list[str]) -> list[bytes]:
         """Return the PDF of each HTML letter, in order."""
+        if self._pool is not None and len(htmls) > 1:
+            return list(self._pool.map(render_pdf, htmls, chunksize=2))
         if self.workers < 2 or len(htmls) < self.PARALLEL_FROM:
             return [render_pdf(html) for html in htmls]
-        if self._pool is not None:
-            return list(self._pool.map(render_pdf, htmls, chunksize=2))
         with self._start() as pool:
             return list(pool.map(render_pdf, htmls, chunksize=2))
 
@@ -934,11 +934,14 @@ def complete_task(
     reason_satisfactory: bool | None = None,
     details: dict[str, Any] | None = None,
     pupil_day: PupilDay | None = None,
+    draft: bool = True,
 ) -> Task:
     """Complete a worklist item as a person; return the task as it now stands.
 
     `pupil_day` may pass the pupil's register as of `on` when the caller
     has just read it (the demo, after the daily run); it is read otherwise.
+    With `draft` off, letters of items this completion proposes are left
+    for `draft_pending` (or for their confirmation) to draft.
     Raises TaskError or PathwayError with a message for the person.
     """
     rules = SchoolRules.of(task.school)
@@ -972,8 +975,22 @@ def complete_task(
             _after(rules, task, pupil_day),
             report=RunReport(as_of=on),
             now=now,
+            draft=draft,
         )
     return task
+
+
+def draft_pending(
+    school: School, on_day: dt.date, *, renderer: LetterRenderer | None = None
+) -> list[Letter]:
+    """Return the drafts of every open letter item of `school` that has none."""
+    tasks = (
+        Task.objects.filter(school=school, status=Task.Status.PROPOSED)
+        .exclude(payload__letter="")
+        .filter(payload__has_key="letter", letters__isnull=True)
+        .select_related("pupil", "case", "school")
+    )
+    return draft_many(SchoolRules.of(school), list(tasks), on_day, renderer=renderer)
 
 
 def _after(rules: SchoolRules, task: Task, before: PupilDay) -> PupilDay:
