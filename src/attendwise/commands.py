@@ -28,8 +28,10 @@ from attendwise.core.policy import PolicyError, load_policy, shipped_policy_text
 from attendwise.sources.base import ImportRejected
 from attendwise.web.cases.models import Event, Task
 from attendwise.web.cases.services import (
+    CASE_LEVEL_ACTIONS,
     SchoolRules,
     TaskError,
+    case_action,
     complete_task,
     daily_run,
     school_measures,
@@ -375,6 +377,27 @@ def _measure_rows(frame: Any) -> list[dict[str, Any]]:
     return rows
 
 
+@command("case-action")
+def case_action_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    school = _school(args.school)
+    user = _user(args.user)
+    pupil = _pupil(school, args.pupil)
+    case = pupil.cases.order_by("-academic_year").first()
+    if case is None:
+        raise CommandError(f"pupil {args.pupil} has no case")
+    case = case_action(
+        case,
+        args.action,
+        args.on,
+        user,
+        args.reason or "",
+        stage=args.stage or 0,
+        until=args.until,
+    )
+    out.write(f"{args.action}: done; the case is at Stage {case.stage}.\n")
+    return 0
+
+
 @command("measures")
 def measures(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     school = _school(args.school)
@@ -500,6 +523,19 @@ def add_arguments(commands: Any) -> None:
     listing.add_argument("--date", required=True, type=parse_day)
     listing.add_argument("--type", choices=sorted(TYPES))
     listing.add_argument("--format", choices=["text", "csv", "json"], default="text")
+
+    acting = commands.add_parser(
+        "case-action",
+        parents=[school],
+        help="act on a case outside the worklist (Stage 4, LA, escalate, defer check)",
+    )
+    acting.add_argument("pupil", help="MIS id or UPN")
+    acting.add_argument("--action", required=True, choices=sorted(CASE_LEVEL_ACTIONS))
+    acting.add_argument("--on", required=True, type=parse_day, help="the school day")
+    acting.add_argument("--user", required=True)
+    acting.add_argument("--reason", required=True)
+    acting.add_argument("--stage", type=int, help="escalate: to Stage 2 or 3")
+    acting.add_argument("--until", type=parse_day, help="defer check: to this day")
 
     figures = commands.add_parser(
         "measures", parents=[school], help="every pupil's attendance figures"

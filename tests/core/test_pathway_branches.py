@@ -9,6 +9,8 @@ every later check "improved".
 
 import datetime as dt
 
+import pytest
+
 from attendwise.core.pathway import Action, Decision, Phase
 from tests.factories import both, full_register, reference_calendar, walk
 
@@ -421,3 +423,38 @@ def test_the_escalation_dismissal_gives_way_when_unauthorised_absence_rises():
     assert days[0] == D(2025, 10, 14)
     assert days[1] >= D(2025, 11, 3)
     assert days[1] < reference_calendar().add_school_days(days[0], 30)
+
+
+def test_a_check_after_a_minimum_of_15_days_can_be_deferred_never_brought_forward():
+    from attendwise.core.pathway import Pathway, PathwayError
+    from attendwise.core.policy import shipped_policy
+    from tests.factories import pupil_day
+
+    marks = register(every(10, "O"))
+    result = walk(marks, first=YEAR_START, last=D(2025, 9, 17), staff=script())
+    assert (result.state.node, result.state.phase) == ("L1", Phase.CHECK)
+    pathway = Pathway(shipped_policy(), reference_calendar())
+    day = D(2025, 9, 17)
+    pupil = pupil_day(marks, as_of=day)
+
+    with pytest.raises(PathwayError, match="never comes early"):
+        pathway.decide(
+            result.state,
+            Decision(Action.DEFER_CHECK, day, held_on=D(2025, 10, 6), reason="ill"),
+            pupil,
+        )
+    deferred = pathway.decide(
+        result.state,
+        Decision(
+            Action.DEFER_CHECK, day, held_on=D(2025, 10, 13), reason="in hospital"
+        ),
+        pupil,
+    )
+    later = walk(
+        marks,
+        first=D(2025, 9, 18),
+        last=D(2025, 10, 13),
+        staff=script(answers={"M0": "no"}),
+        state=deferred.state,
+    )
+    assert [e.day for e in later.events_of("check")] == [D(2025, 10, 13)]

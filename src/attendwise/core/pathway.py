@@ -98,6 +98,7 @@ class CaseState:
     stage4_since: dt.date | None = None
     reentry_pending: bool = False
     mash_recorded: bool = False
+    deferred_to: dt.date | None = None
     ongoing_from: dt.date | None = None
     carry_over: bool = False
     carried: bool = False
@@ -187,6 +188,7 @@ class Action(StrEnum):
     LA_TOOK_OVER = "local authority took over"
     LA_CLOSED = "local authority closed"
     ESCALATE = "escalate by hand"
+    DEFER_CHECK = "defer the check"
 
 
 @dataclass(frozen=True)
@@ -331,6 +333,7 @@ class Pathway:
         state.seq += 1
         state.since = day
         state.confirmed_on = state.anchor = state.meeting_on = None
+        state.deferred_to = None
         state.reason_satisfactory = None
         state.dismissed_until = None
         state.via_question = via
@@ -668,6 +671,8 @@ class Pathway:
         """Run the step's check if due; return True when the case moved on."""
         assert state.anchor is not None
         due = self.calendar.nth_after(state.anchor, node.check_after)
+        if due is not None and state.deferred_to is not None:
+            due = max(due, state.deferred_to)
         as_of = pupil.as_of
         if due is None or as_of < due:
             return False
@@ -1036,6 +1041,7 @@ class Pathway:
             Action.LA_TOOK_OVER: self._la_took_over,
             Action.LA_CLOSED: self._la_closed,
             Action.ESCALATE: self._escalate_by_hand,
+            Action.DEFER_CHECK: self._defer_check,
         }[decision.action]
         handler(state, decision, day, figures, result)
         return result
@@ -1382,6 +1388,43 @@ class Pathway:
         self._require(decision.stage in (2, 3), "escalate to Stage 2 or Stage 3")
         self._require(bool(decision.reason.strip()), "say why")
         self._escalate(state, decision.stage, day, figures, result, decision.reason)
+
+    def _defer_check(
+        self,
+        state: CaseState,
+        decision: Decision,
+        day: dt.date,
+        figures: DayFigures,
+        result: Evaluation,
+    ) -> None:
+        node = self.policy.nodes.get(state.node)
+        self._require(
+            node is not None and state.phase is Phase.CHECK and node.check_is_minimum,
+            "only a check 'after a minimum of' days can be deferred, while it waits",
+        )
+        assert node is not None
+        assert state.anchor is not None
+        to = decision.held_on
+        self._require(to is not None, "say the day the check is deferred to")
+        assert to is not None
+        due = self.calendar.nth_after(state.anchor, node.check_after)
+        self._require(
+            due is not None and to >= due,
+            f"a check never comes early: not before {due:%d/%m/%Y}"
+            if due
+            else "that day is beyond the calendar",
+        )
+        self._require(bool(decision.reason.strip()), "say why")
+        state.deferred_to = self.calendar.on_or_after(to) or to
+        result.events.append(
+            CaseEvent(
+                "check deferred",
+                day,
+                f"Check after {node.title} deferred to "
+                f"{state.deferred_to:%a %d %b %Y}: {decision.reason}",
+                figures.as_record(),
+            )
+        )
 
     def _record_concern(
         self,

@@ -1194,6 +1194,7 @@ CASE_LEVEL_ACTIONS = {
     "la took over": Action.LA_TOOK_OVER,
     "la closed": Action.LA_CLOSED,
     "escalate": Action.ESCALATE,
+    "defer check": Action.DEFER_CHECK,
 }
 
 
@@ -1207,8 +1208,11 @@ def case_action(
     stage: int = 0,
     details: dict[str, Any] | None = None,
     version: int | None = None,
+    until: dt.date | None = None,
 ) -> Case:
     """Take a case-level action as a person; return the case as it now stands.
+
+    "defer check" moves a check "after a minimum of" days to `until`.
 
     Actions: a safeguarding concern (Stage 4), the end of Stage 4, the
     Local Authority taking the case over or closing it, an escalation by
@@ -1238,6 +1242,7 @@ def case_action(
             reason=reason,
             stage=stage,
             details=details or {},
+            held_on=until,
         )
         outcome = rules.pathway.decide(
             CaseState.from_json(locked.state), decision, pupil_day
