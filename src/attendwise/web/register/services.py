@@ -30,7 +30,7 @@ from typing import TypeVar
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
-from django.db.models import Field, Model
+from django.db.models import F, Field, Model
 from django.utils import timezone
 
 from attendwise.core.calendar import CalendarError, SchoolCalendar, load_calendar
@@ -261,35 +261,45 @@ def import_contacts(
     report.reject_if_errors()
 
     with transaction.atomic():
+        # A contact is the same person when the pupil, name and relationship
+        # match, whatever their priority: what staff recorded about that
+        # person (no correspondence, a court-order bar) stays with them.
         stored = {
-            (contact.pupil_id, contact.priority): contact
+            _person(
+                contact.pupil_id,
+                contact.forename,
+                contact.surname,
+                contact.relationship,
+            ): contact
             for contact in Contact.objects.filter(pupil__school=school)
         }
         new: list[Contact] = []
         changed: list[Contact] = []
-        in_file: set[tuple[int, int]] = set()
+        in_file: set[tuple[int, str, str, str]] = set()
         history: list[tuple[int, str, str, str, str, str]] = []
         for row in rows:
-            key = (pupils[row.pupil], row.priority)
+            pupil_id = pupils[row.pupil]
+            key = _person(pupil_id, row.forename, row.surname, row.relationship)
             in_file.add(key)
             values = {name: getattr(row, name) for name in CONTACT_FIELDS}
+            values["priority"] = row.priority
             contact = stored.get(key)
             subject = f"contact {row.priority}"
             if contact is None:
-                new.append(Contact(pupil_id=key[0], priority=row.priority, **values))
+                new.append(Contact(pupil_id=pupil_id, **values))
                 history.append(
-                    (key[0], "contact added", subject, "", "", _describe(values))
+                    (pupil_id, "contact added", subject, "", "", _describe(values))
                 )
                 continue
             differences = _differences(contact, values)
             if differences:
                 history += [
-                    (key[0], "contact changed", subject, name, before, after)
+                    (pupil_id, "contact changed", subject, name, before, after)
                     for name, before, after in differences
                 ]
                 _assign(contact, values)
                 changed.append(contact)
-        listed = {pupil_id for pupil_id, _ in in_file}
+        listed = {key[0] for key in in_file}
         removed = [
             contact
             for key, contact in stored.items()
@@ -333,10 +343,15 @@ def import_contacts(
         if run is not None:
             _record_history(run, history)
             Contact.objects.filter(pk__in=[c.pk for c in removed]).delete()
+            # Priorities may swap: park the changed ones out of the way of the
+            # one-priority-per-pupil rule before writing their new values.
+            Contact.objects.filter(pk__in=[c.pk for c in changed]).update(
+                priority=-F("id")
+            )
+            for chunk in _chunks(changed, CHUNK):
+                Contact.objects.bulk_update(chunk, [*CONTACT_FIELDS, "priority"])
             for chunk in _chunks(new, CHUNK):
                 Contact.objects.bulk_create(chunk)
-            for chunk in _chunks(changed, CHUNK):
-                Contact.objects.bulk_update(chunk, CONTACT_FIELDS)
 
     _done(progress, report)
     return _finish(school, "contacts", report, run)
@@ -900,6 +915,18 @@ def _finish(
         extra={"school": school.pk, "run": run.pk if run else None},
     )
     return ImportResult(kind, built, run, dict(missing or {}))
+
+
+def _person(
+    pupil_id: int, forename: str, surname: str, relationship: str
+) -> tuple[int, str, str, str]:
+    """Return what identifies a contact of a pupil across imports."""
+    return (
+        pupil_id,
+        " ".join(forename.split()).casefold(),
+        " ".join(surname.split()).casefold(),
+        " ".join(relationship.split()).casefold(),
+    )
 
 
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
