@@ -149,3 +149,39 @@ def test_the_daily_run_refuses_a_day_the_school_is_closed():
     school, _ = school_with({})
     with pytest.raises(TaskError, match="not a school day"):
         daily_run(school, D(2025, 10, 28))
+
+
+def test_confirming_letter_l_approves_its_letter_with_the_lates_counted():
+    absences = {
+        (D(2025, 9, 8), "AM"): "U",
+        (D(2025, 9, 10), "AM"): "U",
+        (D(2025, 9, 15), "AM"): "U",
+    }
+    school, pupil = school_with(absences)
+    run_days(school, START, D(2025, 9, 15))
+    letter_l = open_task(pupil, "Letter L")
+    assert [d.status for d in letter_l.letters.all()] == [Letter.Status.DRAFT]
+
+    complete_task(letter_l, action="confirm", on=D(2025, 9, 15), user=officer())
+
+    [letter] = letter_l.letters.all()
+    assert letter.status == Letter.Status.APPROVED
+    assert letter.merge["attendance_percent"] == "83.3%"
+
+
+def test_a_letter_that_cannot_be_drafted_cannot_be_confirmed():
+    absences = {
+        (D(2025, 9, 8), "AM"): "U",
+        (D(2025, 9, 10), "AM"): "U",
+        (D(2025, 9, 15), "AM"): "U",
+    }
+    school, pupil = school_with(absences)
+    pupil.contacts.all().delete()
+    run_days(school, START, D(2025, 9, 15))
+    letter_l = open_task(pupil, "Letter L")
+
+    with pytest.raises(TaskError, match="could not be drafted"):
+        complete_task(letter_l, action="confirm", on=D(2025, 9, 15), user=officer())
+
+    letter_l.refresh_from_db()
+    assert letter_l.status == Task.Status.PROPOSED

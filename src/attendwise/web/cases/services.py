@@ -694,8 +694,15 @@ def evaluate_pupil(
     )
     if evaluation.indication is not None:
         report.stage_counts[evaluation.indication.stage] += 1
+    record = figures.as_record()
     ongoing = [
-        dataclasses.replace(p, payload=p.payload | {"ongoing": True}) for p in ongoing
+        dataclasses.replace(
+            p,
+            payload=p.payload | {"ongoing": True},
+            # A letter cites the figures of the day it is proposed (Letter L).
+            figures=p.figures or (record if p.letter else {}),
+        )
+        for p in ongoing
     ]
     created = _sync_tasks(
         pupil,
@@ -1103,6 +1110,11 @@ def _approve_letters(
     drafts = list(Letter.objects.filter(task=task, status=Letter.Status.DRAFT))
     if not drafts:
         drafts = draft_many(rules, [task], on)
+    if not drafts and not task.letters.exclude(status=Letter.Status.DRAFT).exists():
+        raise TaskError(
+            f"{task.title} could not be drafted, so it cannot be confirmed: "
+            "the pupil's timeline says why"
+        )
     for letter in drafts:
         approve_letter(letter, approver, now)
 
