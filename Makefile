@@ -53,7 +53,7 @@ system-packages:
 	fi
 
 demo: $(BIN)/attendwise $(ASSETS)
-	$(BIN)/attendwise demo --fresh
+	ATTENDWISE_HOME=var/demo $(BIN)/attendwise demo --fresh
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -101,6 +101,8 @@ def _measure() -> list[Result]:
         Event.objects.all().delete()
         Task.objects.all().delete()
         Case.objects.all().delete()
+        school.last_run_on = None
+        school.save()
 
     def cold(draft: bool) -> Measurement:
         forget_cases()

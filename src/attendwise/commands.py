@@ -25,6 +25,7 @@ from attendwise.core.calendar import CalendarError
 from attendwise.core.figures import format_percent
 from attendwise.core.pathway import PathwayError
 from attendwise.core.policy import PolicyError, load_policy, shipped_policy_text
+from attendwise.export import neutralise
 from attendwise.sources.base import ImportRejected
 from attendwise.web.cases.models import Event, Task
 from attendwise.web.cases.services import (
@@ -72,10 +73,8 @@ def _school(slug: str) -> School:
     try:
         return School.objects.get(slug=slug)
     except School.DoesNotExist:
-        known = ", ".join(School.objects.values_list("slug", flat=True)) or "none yet"
         raise CommandError(
-            f"no school {slug!r} (schools: {known}); create one with "
-            "'attendwise create-school'"
+            f"no school {slug!r}; create one with 'attendwise create-school'"
         ) from None
 
 
@@ -225,11 +224,16 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return 0
 
 
+def _safe(row: dict[str, Any]) -> dict[str, Any]:
+    """Return `row` with text a spreadsheet would run as a formula neutralised."""
+    return {k: neutralise(v) if isinstance(v, str) else v for k, v in row.items()}
+
+
 def _worklist_rows(
-    school: School, as_of: dt.date, kind: str | None
+    school: School, as_of: dt.date, kind: str | None, safeguarding: bool = False
 ) -> list[dict[str, Any]]:
     rows = []
-    for item in worklist(school, as_of, kind=kind):
+    for item in worklist(school, as_of, kind=kind, safeguarding=safeguarding):
         task = item.task
         rows.append(
             {
@@ -249,9 +253,15 @@ def _worklist_rows(
 
 
 def _write_worklist(
-    school: School, as_of: dt.date, out: IO[str], *, kind: str | None, fmt: str
+    school: School,
+    as_of: dt.date,
+    out: IO[str],
+    *,
+    kind: str | None,
+    fmt: str,
+    safeguarding: bool = False,
 ) -> None:
-    rows = _worklist_rows(school, as_of, kind)
+    rows = _worklist_rows(school, as_of, kind, safeguarding)
     if fmt == "json":
         json.dump(rows, out, indent=2)
         out.write("\n")
@@ -259,7 +269,7 @@ def _write_worklist(
     if fmt == "csv":
         writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["id"])
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(_safe(row) for row in rows)
         return
     if not rows:
         out.write("The worklist is empty.\n")
@@ -281,7 +291,14 @@ def _write_worklist(
 @command("worklist")
 def worklist_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     school = _school(args.school)
-    _write_worklist(school, args.date, out, kind=args.type, fmt=args.format)
+    _write_worklist(
+        school,
+        args.date,
+        out,
+        kind=args.type,
+        fmt=args.format,
+        safeguarding=args.safeguarding,
+    )
     return 0
 
 
@@ -295,10 +312,13 @@ def case_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     )
     for case in pupil.cases.order_by("academic_year"):
         state = case.state
+        year = f"{case.academic_year}/{(case.academic_year + 1) % 100:02d}"
+        if state.get("stage4_since") and not args.safeguarding:
+            out.write(f"Case {year}: on hold: speak to the safeguarding lead\n")
+            continue
         out.write(
-            f"Case {case.academic_year}/{(case.academic_year + 1) % 100:02d}: "
-            f"Stage {case.stage}, {case.status}, at {state.get('node') or '-'} "
-            f"({state.get('phase')})\n"
+            f"Case {year}: Stage {case.stage}, {case.status}, at "
+            f"{state.get('node') or '-'} ({state.get('phase')})\n"
         )
     out.write("\nTimeline\n")
     events = Event.objects.filter(pupil=pupil)
@@ -416,7 +436,7 @@ def measures(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if args.format == "csv":
         writer = csv.DictWriter(out, fieldnames=list(MEASURE_COLUMNS))
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(_safe(row) for row in rows)
         return 0
     totals = frame.select(
         pl.col("ytd_possible").sum(), pl.col("ytd_attended").sum(), pl.col("pa").sum()
@@ -432,6 +452,21 @@ def measures(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return 0
 
 
+def _only_the_demo_school(slug: str) -> None:
+    """Refuse to remove a database that holds any school but the demo's."""
+    from django.db import connection
+
+    if "register_school" not in connection.introspection.table_names():
+        return
+    others = School.objects.exclude(slug=slug).count()
+    if others:
+        raise CommandError(
+            f"this database holds {others} other school(s): --fresh would delete "
+            "them. Set ATTENDWISE_HOME to a folder of its own for the demo "
+            "(make demo uses var/demo)"
+        )
+
+
 @command("demo")
 def demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     import time
@@ -441,9 +476,12 @@ def demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from attendwise.web import demo as demo_school
 
     database = settings.DATABASES["default"]
+    if args.pupils < 50:
+        raise CommandError("the demo school needs at least 50 pupils")
     if args.fresh:
         if database["ENGINE"] != "django.db.backends.sqlite3":
             raise CommandError("--fresh only removes the embedded SQLite database")
+        _only_the_demo_school(demo_school.SLUG)
         Path(database["NAME"]).unlink(missing_ok=True)
         shutil.rmtree(settings.LETTERS_DIR, ignore_errors=True)
     call_command("migrate", verbosity=0)
@@ -523,6 +561,11 @@ def add_arguments(commands: Any) -> None:
     listing.add_argument("--date", required=True, type=parse_day)
     listing.add_argument("--type", choices=sorted(TYPES))
     listing.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    listing.add_argument(
+        "--safeguarding",
+        action="store_true",
+        help="include the items for the safeguarding lead only",
+    )
 
     acting = commands.add_parser(
         "case-action",

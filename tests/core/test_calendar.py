@@ -112,6 +112,11 @@ def test_academic_years_start_in_september():
             "kind must be",
         ),
         ("name = ", "not valid TOML"),
+        (
+            "name='x'\n[[term]]\nname='A'\nfirst_day=2025-09-01\nlast_day=2025-09-10\n"
+            "[[closed]]\nfirst_day=2025-09-02\nlast_dya=2025-09-05\nreason='x'",
+            "unknown entry last_dya",
+        ),
     ],
 )
 def test_a_bad_calendar_file_says_what_is_wrong(text, message):

@@ -92,6 +92,8 @@ def test_e23_through_the_database_with_staff_confirming():
 
     letter2.refresh_from_db()
     assert letter2.status == Task.Status.SUPERSEDED
+    # The ongoing procedures go on whatever the stage.
+    assert open_task(pupil, "Penalty notice to be considered")
     case = Case.objects.get(pupil=pupil)
     assert (case.stage, case.state["node"]) == (3, "C0")
     choice = open_task(pupil, "Enforcement or support?")

@@ -131,6 +131,6 @@ def test_an_unknown_school_is_an_error(tmp_path, capsys):
 
     assert code == 1
     assert capsys.readouterr().err == (
-        "attendwise import-register: no school 'nowhere' (schools: none yet); "
+        "attendwise import-register: no school 'nowhere'; "
         "create one with 'attendwise create-school'\n"
     )

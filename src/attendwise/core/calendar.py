@@ -274,9 +274,15 @@ def _date(value: object, where: str) -> dt.date:
     return value
 
 
-def _table(value: object, where: str) -> dict[str, object]:
+def _table(value: object, where: str, known: set[str]) -> dict[str, object]:
     if not isinstance(value, dict):
         raise CalendarError(f"{where}: expected a table")
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise CalendarError(
+            f"{where}: unknown entry {', '.join(unknown)} "
+            f"(an entry here is one of {', '.join(sorted(known))})"
+        )
     return value
 
 
@@ -310,7 +316,7 @@ def calendar_from_dict(
     terms = []
     for number, raw in enumerate(raw_terms, start=1):
         where = f"{source}: term {number}"
-        entry = _table(raw, where)
+        entry = _table(raw, where, {"name", "first_day", "last_day"})
         terms.append(
             Term(
                 name=_text(entry, "name", where),
@@ -324,7 +330,7 @@ def calendar_from_dict(
         raise CalendarError(f"{source}: 'closed' must be a list of [[closed]] tables")
     for number, raw in enumerate(raw_closed, start=1):
         where = f"{source}: closed {number}"
-        entry = _table(raw, where)
+        entry = _table(raw, where, {"first_day", "last_day", "kind", "reason"})
         first = _date(entry.get("first_day"), f"{where} first_day")
         last = _date(entry.get("last_day", first), f"{where} last_day")
         kind = entry.get("kind", "closure")

@@ -28,6 +28,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from attendwise.core.calendar import SchoolCalendar, academic_year_of, load_calendar
+from attendwise.core.codes import CodeError, classify
 from attendwise.core.ledger import (
     MARKS_SCHEMA,
     PUPILS_SCHEMA,
@@ -840,6 +841,12 @@ def daily_run(
     rules = SchoolRules.of(school)
     if not rules.calendar.is_school_day(as_of):
         raise TaskError(f"{as_of:%a %d %b %Y} is not a school day in the calendar")
+    latest = school.last_run_on
+    if latest is not None and latest > as_of:
+        raise TaskError(
+            f"the daily run has already run for {latest:%a %d %b %Y}: runs go "
+            "forward, one school day after another"
+        )
     register = read_register(rules, as_of)
     report = RunReport(as_of=as_of, pupils=len(register.pupils), register=register.days)
     now = timezone.now()
@@ -855,6 +862,8 @@ def daily_run(
                 context=context,
             )
         context.flush()
+        School.objects.filter(pk=school.pk).update(last_run_on=as_of)
+        school.last_run_on = as_of
     if draft:
         # After the run's transaction: rendering PDFs takes a while, and a
         # letter task without drafts is drafted when a person confirms it.
@@ -954,6 +963,11 @@ def complete_task(
     rules = SchoolRules.of(task.school)
     now = timezone.now()
     pupil = task.pupil
+    if on < task.proposed_on:
+        raise TaskError(
+            f"this item was proposed on {task.proposed_on:%d/%m/%Y}: it cannot be "
+            f"completed on an earlier day ({on:%d/%m/%Y})"
+        )
     with transaction.atomic():
         if pupil_day is None or pupil_day.as_of != on:
             pupil_day = read_register_for(rules, pupil, on)
@@ -1131,6 +1145,8 @@ def _complete_ongoing_task(
 ) -> None:
     pupil = task.pupil
     if task.kind == CALL:
+        if action != "confirm":
+            raise TaskError("record the call's outcome with the confirm action")
         results = {
             "reached: reason given": CallOutcome.REACHED_REASON,
             "reached: no reason given": CallOutcome.REACHED_NO_REASON,
@@ -1170,6 +1186,12 @@ def _complete_ongoing_task(
         _approve_letters(rules, task, on, user, now)
     if task.key.startswith("NO/"):
         code = option or "O"
+        try:
+            classify(code, dt.date.fromisoformat(task.payload["date"]))
+        except CodeError as error:
+            raise TaskError(f"not a code the register can take: {error}") from None
+        if code == "N":
+            raise TaskError("enter the code that replaces N (O if no reason is known)")
         day = dt.date.fromisoformat(task.payload["date"])
         _change_marks(
             pupil,

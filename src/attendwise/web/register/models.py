@@ -19,6 +19,9 @@ class School(models.Model):
     address = models.TextField(blank=True, help_text="Postal address, one line each.")
     phone = models.CharField(max_length=40, blank=True)
     email = models.CharField(max_length=200, blank=True)
+    last_run_on = models.DateField(
+        null=True, blank=True, help_text="The school day of the latest daily run."
+    )
     signatories = models.JSONField(
         default=dict,
         blank=True,

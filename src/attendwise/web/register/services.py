@@ -22,6 +22,7 @@ import datetime as dt
 import gc
 import hashlib
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -158,6 +159,11 @@ def create_school(
     Raises CalendarError for a calendar that cannot be used and
     SchoolError when the slug is taken.
     """
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,49}", slug):
+        raise SchoolError(
+            f"{slug[:60]!r} cannot be a school's short name: use up to 50 lower-case "
+            "letters, digits and hyphens, such as oakfield"
+        )
     load_calendar(calendar_text, f"the calendar of {slug}")
     if School.objects.filter(slug=slug).exists():
         raise SchoolError(f"a school with the slug {slug!r} already exists")
