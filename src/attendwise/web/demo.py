@@ -63,7 +63,7 @@ STAFF = (
 DEMO_PASSWORD = "attendwise-demo"
 
 #: How many school days back each evening's register export reaches.
-EXPORT_DAYS = 8
+EXPORT_DAYS = 5
 
 
 def reference_calendar_text() -> str:
