@@ -77,7 +77,12 @@ def pupil_with_case(
 
 
 def run_through(school: School, last: dt.date = TODAY) -> None:
-    for day in reference_calendar().school_days_between(START, last):
+    """Run the daily run for each school day after the school's last run."""
+    school.refresh_from_db()
+    first = START
+    if school.last_run_on is not None:
+        first = school.last_run_on + dt.timedelta(days=1)
+    for day in reference_calendar().school_days_between(first, last):
         daily_run(school, day)
 
 

@@ -1145,8 +1145,8 @@ def _complete_ongoing_task(
 ) -> None:
     pupil = task.pupil
     if task.kind == CALL:
-        if action != "confirm":
-            raise TaskError("record the call's outcome with the confirm action")
+        if action not in ("confirm", "answer"):
+            raise TaskError("record the call's outcome: it cannot be " + action)
         results = {
             "reached: reason given": CallOutcome.REACHED_REASON,
             "reached: no reason given": CallOutcome.REACHED_NO_REASON,
