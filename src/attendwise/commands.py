@@ -485,9 +485,9 @@ def demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if args.pupils < 50:
         raise CommandError("the demo school needs at least 50 pupils")
     if args.fresh:
+        _only_the_demo_school(demo_school.SLUG)
         if database["ENGINE"] != "django.db.backends.sqlite3":
             raise CommandError("--fresh only removes the embedded SQLite database")
-        _only_the_demo_school(demo_school.SLUG)
         Path(database["NAME"]).unlink(missing_ok=True)
         shutil.rmtree(settings.LETTERS_DIR, ignore_errors=True)
     call_command("migrate", verbosity=0)
