@@ -114,6 +114,15 @@ def test_academic_years_start_in_september():
         ("name = ", "not valid TOML"),
         (
             "name='x'\n[[term]]\nname='A'\nfirst_day=2025-09-01\nlast_day=2025-09-10\n"
+            "[[closed]]\nfirst_day=2025-10-02\nreason='x'",
+            "does not lie within a term",
+        ),
+        (
+            "name='x'\n[[term]]\nname='A'\nfirst_day=2025-09-06\nlast_day=2025-09-07",
+            "no school days",
+        ),
+        (
+            "name='x'\n[[term]]\nname='A'\nfirst_day=2025-09-01\nlast_day=2025-09-10\n"
             "[[closed]]\nfirst_day=2025-09-02\nlast_dya=2025-09-05\nreason='x'",
             "unknown entry last_dya",
         ),

@@ -56,6 +56,15 @@ def broken(old, new):
             "not supported yet",
         ),
         ("name = ", "not valid TOML"),
+        (broken("school_target = 96", "school_target = 196"), "from 1 to 100"),
+        (
+            broken("stage3_six_week_below = 80", "stage3_six_week_below = 95"),
+            "Stage 3 is the lower band",
+        ),
+        (
+            broken('"C1", "C2", "E"', '"C1", "/", "E"'),
+            "'/' is not an absence code",
+        ),
     ],
 )
 def test_a_broken_policy_says_what_to_fix(text, message):

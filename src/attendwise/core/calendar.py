@@ -99,6 +99,14 @@ class SchoolCalendar:
         for closure in self.closures:
             if closure.last_day < closure.first_day:
                 raise CalendarError(f"closure {closure.reason!r} ends before it starts")
+            if not any(
+                t.first_day <= closure.first_day and closure.last_day <= t.last_day
+                for t in ordered
+            ):
+                raise CalendarError(
+                    f"closure {closure.reason!r} ({closure.first_day} to "
+                    f"{closure.last_day}) does not lie within a term"
+                )
         object.__setattr__(self, "terms", tuple(ordered))
 
     # -- which days are school days -------------------------------------
@@ -344,12 +352,15 @@ def calendar_from_dict(
         closures.append(
             Closure(first, last, closure_kind, _text(entry, "reason", where))
         )
-    return SchoolCalendar(
+    calendar = SchoolCalendar(
         name=name,
         terms=tuple(terms),
         closures=tuple(closures),
         bank_holidays=bank == "england",
     )
+    if not calendar.school_days:
+        raise CalendarError(f"{source}: the calendar has no school days")
+    return calendar
 
 
 def load_calendar(text: str, source: str = "calendar") -> SchoolCalendar:

@@ -491,6 +491,51 @@ def _validate_node(
         problems.append(f"{where}: role {node.role!r} is not declared in [roles]")
 
 
+PERCENT_SETTINGS = (
+    "school_target",
+    "stage1_ytd_below",
+    "stage2_six_week_below",
+    "stage3_six_week_below",
+    "enforcement_recommended_unauthorised_share",
+)
+
+
+def _check_values(
+    settings: Mapping[str, Any], improved: Mapping[str, Any], problems: list[str]
+) -> None:
+    """Add a problem for each value that is of the right type but makes no sense."""
+    from attendwise.core.codes import CODES_2024
+
+    for name in PERCENT_SETTINGS:
+        value = settings.get(name)
+        if isinstance(value, int) and not 1 <= value <= 100:
+            problems.append(
+                f"[settings] {name}: a percentage from 1 to 100, not {value}"
+            )
+    review = improved.get("review_at_least")
+    if isinstance(review, int) and not 1 <= review <= 100:
+        problems.append(f"[improved] review_at_least: a percentage, not {review}")
+    two, three = (
+        settings.get("stage2_six_week_below"),
+        settings.get("stage3_six_week_below"),
+    )
+    if isinstance(two, int) and isinstance(three, int) and three > two:
+        problems.append(
+            f"[settings] stage3_six_week_below ({three}) is above "
+            f"stage2_six_week_below ({two}): Stage 3 is the lower band"
+        )
+    for code in settings.get("intervention_not_possible", []):
+        found = CODES_2024.get(code)
+        if found is None or not found.category.is_absence:
+            problems.append(
+                f"[settings] intervention_not_possible: {code!r} is not an absence "
+                "code (only absences can be left out of intervention figures)"
+            )
+    for name in ("six_week_days", "minimum_possible", "monitor_every", "penalty_weeks"):
+        if settings.get(name) == 0:
+            problems.append(f"[settings] {name}: must be at least 1")
+
+
 def policy_from_dict(data: Mapping[str, Any], source: str = "policy") -> Policy:
     """Return the policy a parsed policy file describes.
 
@@ -548,6 +593,7 @@ def policy_from_dict(data: Mapping[str, Any], source: str = "policy") -> Policy:
             problems.append(f"[monitoring.resume] {after}: {base!r} is not a node")
         if target not in nodes:
             problems.append(f"[monitoring.resume] {after} -> {target!r}: no such node")
+    _check_values(settings, improved_values, problems)
     if settings.get("stage4_reentry") not in (None, "same step"):
         problems.append("[settings] stage4_reentry: only 'same step' is supported")
     if settings.get("daily_new_proposals_per_role", 0) != 0:
