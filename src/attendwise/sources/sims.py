@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import TypeVar
 
+from attendwise.core.upn import upn_check_letter
 from attendwise.sources.base import (
     Column,
     Layout,
@@ -267,7 +268,6 @@ _SEN = _one_of(SEN_STATUSES)
 _ENROLMENT = _one_of(ENROLMENT_STATUSES, blank=True)
 _YEAR = re.compile(r"(?:Year\s*)?(\d{1,2}|R)")
 _UPN = re.compile(r"[A-HJ-NP-RT-Z]\d{11}[0-9A-HJ-NP-RT-Z]")
-_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
 
 def parse_year(text: str) -> int | None:
@@ -291,10 +291,8 @@ def parse_year(text: str) -> int | None:
 def check_upn(text: str) -> str:
     """Return `text` when it is blank or a UPN whose check letter is right.
 
-    The check letter is the DfE's: the other 12 characters weighted 2 to
-    13, modulo 23 (a letter in the last place, as in a temporary UPN,
-    counts as its position in the check-letter alphabet).
-    Raises ValueProblem otherwise.
+    The check letter is the DfE's (attendwise.core.upn). Raises
+    ValueProblem otherwise.
     """
     if not text:
         return text
@@ -305,13 +303,7 @@ def check_upn(text: str) -> str:
         raise ValueProblem(
             f"{text!r} is not a UPN (a letter, 11 digits and a digit or letter)"
         )
-    total = 0
-    for weight, character in enumerate(text[1:], start=2):
-        value = (
-            int(character) if character.isdigit() else _CHECK_LETTERS.index(character)
-        )
-        total += value * weight
-    expected = _CHECK_LETTERS[total % 23]
+    expected = upn_check_letter(text[1:])
     if text[0] != expected:
         raise ValueProblem(
             f"{text!r} has the check letter {text[0]}, but its digits need "
