@@ -103,7 +103,7 @@ def test_a_large_file_is_checked_and_applied_by_a_worker_the_page_follows(settin
 
     started = upload(client, pupils_csv(*rows))
     job = ImportJob.objects.get()
-    import_jobs.wait(job.pk)
+    import_jobs.wait(job)
 
     checked = client.get(started["Location"])
     assert "pupils.csv is ready to import" in checked.content.decode()
@@ -112,7 +112,7 @@ def test_a_large_file_is_checked_and_applied_by_a_worker_the_page_follows(settin
     assert not Pupil.objects.filter(school=school).exists()
 
     client.post(f"/import/jobs/{job.pk}/apply/")
-    import_jobs.wait(job.pk)
+    import_jobs.wait(job)
 
     result = client.get(f"/import/jobs/{job.pk}/")
     assert "pupils.csv: 300 created, 0 changed, 0 unchanged." in (
@@ -303,3 +303,23 @@ def test_a_register_file_with_an_error_shows_the_line_and_field_on_the_job_page(
         (2, "Student ID")
     ]
     assert page.context["error_rows"] == job.report["errors"]
+
+
+def test_a_checked_file_left_more_than_a_day_is_removed_and_cannot_be_applied():
+    school = make_school()
+    user = staff(school, Role.OFFICER)
+    client = signed_in(user)
+    upload(client, pupils_csv(pupil_row("4001")))
+    job = ImportJob.objects.get()
+    assert import_jobs.upload_path(job).exists()
+    ImportJob.objects.filter(pk=job.pk).update(
+        finished_at=timezone.now() - dt.timedelta(days=2)
+    )
+
+    refused = client.post(f"/import/jobs/{job.pk}/apply/", follow=True)
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert "more than a day old" in refused.content.decode()
+    assert not import_jobs.upload_path(job).exists()
+    assert not Pupil.objects.filter(school=school).exists()

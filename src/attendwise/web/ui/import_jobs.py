@@ -109,8 +109,8 @@ class _Live:
     stop: threading.Event = field(default_factory=threading.Event)
 
 
-#: The jobs running in this process, by id (guarded by _lock).
-_live: dict[int, _Live] = {}
+#: The jobs running in this process, by token (changed under _lock).
+_live: dict[str, _Live] = {}
 _lock = threading.Lock()
 _TAG = secrets.token_hex(4)
 
@@ -204,38 +204,48 @@ def _begin(
 ) -> None:
     """Write the job's start with `write`, then run it (here, or in a thread).
 
-    The row and this process's record of the job are made under one lock,
-    so no reader in this process takes a job just begun for a dead one.
+    This process records the job (by its token) before the row says it
+    runs, so no reader here takes a job just begun for a dead one; no lock
+    is held while the database is written.
     """
     inline = job.size <= settings.IMPORT_INLINE_BYTES
+    live = _Live(Tracker(job.rows_expected))
     with _lock:
-        now = timezone.now()
-        job.started_at = job.started_at or now
-        job.heartbeat_at = now
-        job.runner = _runner()
-        try:
-            with transaction.atomic():
-                write(now)
-        except IntegrityError:
-            running = _running(school)
-            raise JobRefused(_busy(running), running) from None
-        live = _Live(Tracker(job.rows_expected))
-        _live[job.pk] = live
-        if not inline:
-            live.thread = threading.Thread(
-                target=_work, args=(job.pk, live), name=f"import-job-{job.pk}"
-            )
-            live.thread.daemon = True
+        if job.token in _live:
+            raise JobRefused(f"{job.file_name} is already being imported.")
+        _live[job.token] = live
+    now = timezone.now()
+    job.started_at = job.started_at or now
+    job.heartbeat_at = now
+    job.runner = _runner()
+    try:
+        with transaction.atomic():
+            write(now)
+    except (IntegrityError, JobRefused) as refused:
+        _forget(job.token, live)
+        if isinstance(refused, JobRefused):
+            raise
+        running = _running(school)
+        raise JobRefused(_busy(running), running) from None
     if inline:
         try:
             _run(job.pk, live.tracker)
         finally:
-            with _lock:
-                _live.pop(job.pk, None)
+            _forget(job.token, live)
         job.refresh_from_db()
         return
-    assert live.thread is not None
+    live.thread = threading.Thread(
+        target=_work, args=(job.pk, job.token, live), name=f"import-job-{job.pk}"
+    )
+    live.thread.daemon = True
     live.thread.start()
+
+
+def _forget(token: str, live: _Live) -> None:
+    """Drop this process's record of a job, if it is still `live`'s."""
+    with _lock:
+        if _live.get(token) is live:
+            del _live[token]
 
 
 def _running(school: School) -> ImportJob | None:
@@ -260,7 +270,7 @@ def _busy(running: ImportJob | None) -> str:
 # -- running --------------------------------------------------------------------
 
 
-def _work(job_id: int, live: _Live) -> None:
+def _work(job_id: int, token: str, live: _Live) -> None:
     """Run the job in this thread, with a heartbeat beside it."""
     beat = threading.Thread(
         target=_heartbeat, args=(job_id, live), name=f"import-beat-{job_id}"
@@ -271,8 +281,7 @@ def _work(job_id: int, live: _Live) -> None:
         _run(job_id, live.tracker)
     finally:
         live.stop.set()
-        with _lock:
-            _live.pop(job_id, None)
+        _forget(token, live)
         connections.close_all()
 
 
@@ -462,10 +471,15 @@ def settle(school: School) -> None:
             "from it was applied: upload it again."
         )
         job.save(update_fields=["status", "message"])
-    ImportJob.objects.filter(
-        school=school,
-        finished_at__lt=now - FINISHED_KEEP,
-    ).exclude(status__in=[*ImportJob.RUNNING, ImportJob.Status.CHECKED]).delete()
+    # Only a delete that finds rows writes (SQLite: a write waits for an
+    # import's transaction, and this runs on every import page).
+    old = list(
+        ImportJob.objects.filter(school=school, finished_at__lt=now - FINISHED_KEEP)
+        .exclude(status__in=[*ImportJob.RUNNING, ImportJob.Status.CHECKED])
+        .values_list("pk", flat=True)[:100]
+    )
+    if old:
+        ImportJob.objects.filter(pk__in=old).delete()
 
 
 def _alive(job: ImportJob, now: dt.datetime) -> bool:
@@ -475,8 +489,7 @@ def _alive(job: ImportJob, now: dt.datetime) -> bool:
     longer exists runs none; otherwise the heartbeat tells.
     """
     if job.runner == _runner():
-        with _lock:
-            return job.pk in _live
+        return job.token in _live
     host, _, rest = job.runner.partition(":")
     pid = rest.partition(":")[0]
     if host == socket.gethostname() and pid.isdigit():
@@ -540,8 +553,7 @@ def _settle_applied(job: ImportJob) -> bool:
 def progress(job: ImportJob) -> dict[str, Any]:
     """Return the running job's stage and counts, live where this process runs it."""
     read, done = job.rows_read, job.rows_done
-    with _lock:
-        live = _live.get(job.pk)
+    live = _live.get(job.token)
     if live is not None:
         read, done = live.tracker.read, live.tracker.done
     expected = max(job.rows_expected, 1)
@@ -561,9 +573,8 @@ def progress(job: ImportJob) -> dict[str, Any]:
     }
 
 
-def wait(job_id: int, timeout: float = 60.0) -> None:
+def wait(job: ImportJob, timeout: float = 60.0) -> None:
     """Wait until this process's worker of the job has stopped (for tests)."""
-    with _lock:
-        live = _live.get(job_id)
+    live = _live.get(job.token)
     if live is not None and live.thread is not None:
         live.thread.join(timeout)
