@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from attendwise.web.cases.models import Letter
 from attendwise.web.cases.services import SchoolRules, draft_many
-from attendwise.web.register.models import Pupil
+from attendwise.web.register.models import ImportRun, Pupil
 from attendwise.web.ui.models import LetterTemplate
 from attendwise.web.ui.roles import Role
 from tests.import_factories import pupil_row, pupils_csv
@@ -38,9 +38,10 @@ def test_a_file_with_an_error_shows_its_line_and_field_and_imports_nothing():
 
     response = upload(client, data)
 
-    assert response.status_code == 400
-    check_page(response)
-    text = response.content.decode()
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    check_page(page)
+    text = page.content.decode()
     assert "cannot be imported: 1 error" in text
     assert ">3<" in text  # the line
     assert "Date of Birth" in text  # the field
@@ -51,21 +52,25 @@ def test_a_good_file_is_checked_then_applied():
     school, _ = school_with_case()
     client = signed_in(staff(school, Role.OFFICER))
 
-    checked = upload(client, pupils_csv(pupil_row("4001"), pupil_row("4002")))
+    checked = client.get(
+        upload(client, pupils_csv(pupil_row("4001"), pupil_row("4002")))["Location"]
+    )
     assert checked.status_code == 200
     check_page(checked)
+    assert "is ready to import" in checked.content.decode()
     assert not Pupil.objects.filter(mis_id="4001").exists()
-    token = checked.context["token"]
+    job = checked.context["job"]
 
-    applied = client.post("/import/apply/", {"token": token})
+    applied = client.post(f"/import/jobs/{job.pk}/apply/")
     assert applied.status_code == 302
     assert set(
         Pupil.objects.filter(mis_id__in=["4001", "4002"]).values_list(
             "mis_id", flat=True
         )
     ) == {"4001", "4002"}
-    again = client.post("/import/apply/", {"token": token})
-    assert again.status_code == 302  # the token is spent: nothing twice
+    again = client.post(f"/import/jobs/{job.pk}/apply/")
+    assert again.status_code == 302  # the job is spent: nothing twice
+    assert ImportRun.objects.filter(school=school, kind="pupils").count() == 1
 
 
 def test_a_print_run_prints_each_approved_letter_once():

@@ -138,6 +138,14 @@ X_FRAME_OPTIONS = "SAMEORIGIN"  # letter previews are framed by our own pages
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
+#: Imports: a file up to this size is checked and applied within the
+#: request; a larger one by a worker thread that the job page follows. A
+#: running job writes a heartbeat this often, and one whose heartbeat is
+#: older than the stale time (its process died) is shown as failed.
+IMPORT_INLINE_BYTES = 256 * 1024
+IMPORT_HEARTBEAT_SECONDS = 2.0
+IMPORT_STALE_SECONDS = 60.0
+
 #: Failed sign-ins per name (or per address) within the window, then a wait.
 SIGN_IN_FAILURES_ALLOWED = 5
 SIGN_IN_WINDOW_SECONDS = 15 * 60

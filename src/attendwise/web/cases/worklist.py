@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models.fields.json import KT
+
 from attendwise.core.calendar import SchoolCalendar, week_start
 from attendwise.core.figures import percent_of
 from attendwise.web.cases.models import Task
@@ -53,11 +55,98 @@ def _group(due: dt.date, as_of: dt.date) -> str:
     return "Later"
 
 
-def _figure(task: Task) -> Decimal | None:
-    ytd = task.figures.get("ytd") if isinstance(task.figures, dict) else None
-    if not ytd:
+def _figure(attended: object, possible: object) -> Decimal | None:
+    """Return the year-to-date figure of a task's stored figures, if any."""
+    if attended is None and possible is None:
         return None
-    return percent_of(int(ytd.get("i_attended", 0)), int(ytd.get("i_possible", 0)))
+    return percent_of(_count(attended), _count(possible))
+
+
+def _count(value: object) -> int:
+    return int(str(value)) if value not in (None, "") else 0
+
+
+@dataclass(frozen=True)
+class Group:
+    """One group of the worklist: how many items it holds, and the first ones."""
+
+    name: str
+    count: int
+    items: list[Item]
+
+
+def worklist_groups(
+    school: School,
+    as_of: dt.date,
+    *,
+    kind: str | None = None,
+    year_group: int | None = None,
+    role: str | None = None,
+    safeguarding: bool = False,
+    shown: int | None = None,
+    expanded: str | None = None,
+) -> list[Group]:
+    """Return the four groups of open items of `school`, most urgent first.
+
+    Each group is ordered by Stage 3, 2, 1, then the lowest attendance
+    figure (then surname). With `shown`, each group holds its first
+    `shown` items (all of the group named `expanded`) and counts them all.
+    Items for the safeguarding lead only are left out unless
+    `safeguarding`.
+
+    Two queries, however many items: the keys that order every item
+    (small values, the figure read from the JSON in the database), then
+    the tasks shown, with their pupils and cases.
+    """
+    tasks = Task.objects.filter(school=school, status=Task.Status.PROPOSED)
+    if kind:
+        tasks = tasks.filter(kind__in=TYPES.get(kind, (kind,)))
+    if year_group is not None:
+        tasks = tasks.filter(pupil__year_group=year_group)
+    if role:
+        tasks = tasks.filter(role=role)
+    if not safeguarding:
+        tasks = tasks.filter(safeguarding=False)
+    keys = tasks.values_list(
+        "pk",
+        "due_on",
+        "case__stage",
+        KT("figures__ytd__i_attended"),
+        KT("figures__ytd__i_possible"),
+        "pupil__legal_surname",
+    )
+    ordered: list[list[tuple[int, int, Decimal, str, int, Decimal | None]]] = [
+        [] for _ in GROUPS
+    ]
+    for pk, due, stage, attended, possible, surname in keys:
+        figure = _figure(attended, possible)
+        place = GROUPS.index(_group(due, as_of))
+        ordered[place].append(
+            (
+                place,
+                -(stage or 0),
+                figure if figure is not None else Decimal(101),
+                surname,
+                pk,
+                figure,
+            )
+        )
+    for rows in ordered:
+        rows.sort(key=lambda row: row[:5])
+    chosen = [
+        rows if shown is None or name == expanded else rows[:shown]
+        for name, rows in zip(GROUPS, ordered, strict=True)
+    ]
+    wanted = [row[4] for rows in chosen for row in rows]
+    found = Task.objects.select_related("pupil", "case").in_bulk(wanted)
+    return [
+        Group(
+            name,
+            len(rows),
+            [Item(found[row[4]], name, -row[1], row[5]) for row in shown_rows],
+        )
+        for name, rows, shown_rows in zip(GROUPS, ordered, chosen, strict=True)
+    ]
 
 
 def worklist(
@@ -76,24 +165,12 @@ def worklist(
     2, 1, then the lowest attendance figure. Items for the safeguarding
     lead only are left out unless `safeguarding`.
     """
-    tasks = Task.objects.filter(
-        school=school, status=Task.Status.PROPOSED
-    ).select_related("pupil", "case")
-    if kind:
-        tasks = tasks.filter(kind__in=TYPES.get(kind, (kind,)))
-    if year_group is not None:
-        tasks = tasks.filter(pupil__year_group=year_group)
-    if role:
-        tasks = tasks.filter(role=role)
-    if not safeguarding:
-        tasks = tasks.filter(safeguarding=False)
-    items = [
-        Item(
-            task,
-            _group(task.due_on, as_of),
-            task.case.stage if task.case is not None else 0,
-            _figure(task),
-        )
-        for task in tasks
-    ]
-    return sorted(items, key=lambda item: item.sort_key)
+    groups = worklist_groups(
+        school,
+        as_of,
+        kind=kind,
+        year_group=year_group,
+        role=role,
+        safeguarding=safeguarding,
+    )
+    return [item for group in groups for item in group.items]

@@ -13,6 +13,9 @@ operations:
 - what the database holds and the file does not (marks of other dates,
   pupils missing from a later pupils file) is kept, and reported where it
   matters.
+
+`dry_run=True` does all of this but write: the report is exactly what
+applying the file would do, and the result's `run` is None.
 """
 
 from __future__ import annotations
@@ -182,6 +185,7 @@ def import_pupils(
     user: User | None = None,
     *,
     progress: Progress | None = None,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Return what importing a pupils file (SIMS layout) did.
 
@@ -227,7 +231,7 @@ def import_pupils(
         _count_changes(
             report, len(new), len(changed), len(rows) - len(new) - len(changed)
         )
-        run = _record_run(school, "pupils", data, report, user)
+        run = _record_run(school, "pupils", data, report, user, dry_run=dry_run)
         if run is not None:
             for chunk in _chunks(new, CHUNK):
                 Pupil.objects.bulk_create(chunk)
@@ -249,6 +253,7 @@ def import_contacts(
     user: User | None = None,
     *,
     progress: Progress | None = None,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Return what importing a contacts file (SIMS layout) did.
 
@@ -345,7 +350,7 @@ def import_contacts(
             )
             for contact in removed
         ]
-        run = _record_run(school, "contacts", data, report, user)
+        run = _record_run(school, "contacts", data, report, user, dry_run=dry_run)
         if run is not None:
             _record_history(run, history)
             Contact.objects.filter(pk__in=[c.pk for c in removed]).delete()
@@ -389,6 +394,7 @@ def import_register(
     *,
     progress: Progress | None = None,
     source: Source | None = None,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Return what importing a register file in `layout` did.
 
@@ -455,11 +461,13 @@ def import_register(
             )
         report_missing(missing, report)
         _count_changes(report, len(plan.new), len(plan.changed), plan.unchanged)
-        run = _record_run(school, "register", data, report, user, source)
+        run = _record_run(
+            school, "register", data, report, user, source, dry_run=dry_run
+        )
         if run is not None:
             _apply(plan, run, user, file_name, progress)
 
-    _done(progress, report, len(plan.new))
+    _done(progress, report, len(plan.new) if run is not None else 0)
     return _finish(
         school,
         "register",
@@ -875,10 +883,15 @@ def _record_run(
     report: ReportBuilder,
     user: User | None,
     source: Source | None = None,
+    *,
+    dry_run: bool = False,
 ) -> ImportRun | None:
-    """Return a new ImportRun for a file that changes something, else None."""
+    """Return a new ImportRun for a file that changes something, else None.
+
+    A dry run records nothing and returns None, so nothing is written.
+    """
     counts = report.counts
-    if not (counts["created"] or counts["changed"] or counts.get("removed")):
+    if dry_run or not (counts["created"] or counts["changed"] or counts.get("removed")):
         return None
     return ImportRun.objects.create(
         school=school,

@@ -1,99 +1,60 @@
-"""Import: upload a file, read its validation report, then apply it.
+"""Import: upload a file, follow its check, read the report, then apply it.
 
-The first step runs the import and rolls it back, so the report (every
-error with its line and field, or the counts and warnings) is exactly
-what applying would do. The file waits under UPLOADS_DIR, named by a
-random token held in the person's session, until it is applied.
+Uploading starts a job (attendwise.web.ui.import_jobs) that checks the
+file: the import's dry run, so the report (every error with its line and
+field, or the counts and warnings) is exactly what applying would do.
+The job page follows it, refreshing itself while it runs, then shows the
+report and, for a good file, the button that applies it; applying is a
+job of its own, followed on the same page.
 """
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 
-from attendwise.core.calendar import CalendarError
-from attendwise.sources.base import ImportRejected, ImportReport
-from attendwise.web.register import services
-from attendwise.web.register.models import ImportRun, School
-from attendwise.web.ui.access import Staff, allow, audit
+from attendwise.web.register.models import ImportRun
+from attendwise.web.ui import import_jobs
+from attendwise.web.ui.access import Staff, allow
+from attendwise.web.ui.models import ImportJob
 from attendwise.web.ui.roles import Role
 
 IMPORTERS = frozenset({Role.OFFICER, Role.ADMIN})
-KINDS = {
-    "register": "A register file",
-    "pupils": "The pupils file",
-    "contacts": "The contacts file",
-}
+KINDS = import_jobs.KINDS
 LAYOUTS = {"sims": "SIMS export", "canonical": "Attendwise canonical CSV"}
 MAX_BYTES = 50 * 1024 * 1024
+#: Seconds between the refreshes of a running job's page.
+REFRESH = 2
 
 
-class _DryRun(Exception):
-    def __init__(self, result: services.ImportResult) -> None:
-        self.result = result
-
-
-def _run(
-    school: Staff | School, kind: str, layout: str, data: bytes, name: str, user: Any
-) -> services.ImportResult:
-    target = school.school if isinstance(school, Staff) else school
-    if kind == "register":
-        return services.import_register(target, data, name, layout, user)
-    if kind == "pupils":
-        return services.import_pupils(target, data, name, user)
-    return services.import_contacts(target, data, name, user)
-
-
-def _check(
-    staff: Staff, kind: str, layout: str, data: bytes, name: str
-) -> services.ImportResult:
-    """Return what the import would do, writing nothing (ImportRejected else)."""
-    try:
-        with transaction.atomic():
-            raise _DryRun(_run(staff, kind, layout, data, name, staff.user))
-    except _DryRun as dry:
-        return dry.result
-
-
-def _folder(staff: Staff) -> Path:
-    folder = Path(settings.UPLOADS_DIR) / staff.school.slug
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _report_context(report: ImportReport) -> dict[str, Any]:
+def _page_context(request: HttpRequest, staff: Staff) -> dict[str, Any]:
+    import_jobs.settle(staff.school)
     return {
-        "report": report,
-        "error_rows": [
-            {"line": e.line, "field": e.field, "message": e.reason}
-            for e in report.errors
-        ],
-        "hidden_errors": report.error_count - len(report.errors),
-        "warning_lines": report.warning_lines(),
-        "counts": sorted(report.counts.items()),
-    }
-
-
-@allow(IMPORTERS, methods=("GET", "POST"))
-def import_page(request: HttpRequest, staff: Staff) -> HttpResponse:
-    context: dict[str, Any] = {
         "title": "Import a file",
         "kinds": KINDS,
         "layouts": LAYOUTS,
         "kind": request.POST.get("kind", "register"),
         "layout": request.POST.get("layout", "sims"),
         "errors": [],
+        "jobs": ImportJob.objects.filter(
+            school=staff.school,
+            status__in=[*ImportJob.RUNNING, ImportJob.Status.CHECKED],
+        )
+        .select_related("started_by")
+        .order_by("-started_at"),
         "recent": ImportRun.objects.filter(school=staff.school).order_by("-applied_at")[
             :10
         ],
     }
+
+
+@allow(IMPORTERS, methods=("GET", "POST"))
+def import_page(request: HttpRequest, staff: Staff) -> HttpResponse:
+    context = _page_context(request, staff)
     if request.method != "POST":
         return render(request, "ui/import.html", context)
 
@@ -116,58 +77,62 @@ def import_page(request: HttpRequest, staff: Staff) -> HttpResponse:
     if context["errors"]:
         return render(request, "ui/import.html", context, status=400)
     assert upload is not None
-    data = upload.read()
     name = Path(upload.name or "upload.csv").name[:200]
     try:
-        result = _check(staff, kind, layout, data, name)
-    except ImportRejected as rejected:
-        context |= _report_context(rejected.report) | {"rejected": True}
-        audit(staff, request, "import.rejected", f"{KINDS[kind]} {name} rejected")
-        return render(request, "ui/import_report.html", context, status=400)
-    except CalendarError as error:
-        context["errors"].append({"field": "", "message": str(error)})
-        return render(request, "ui/import.html", context, status=400)
-    token = secrets.token_urlsafe(16)
-    (_folder(staff) / f"{token}.upload").write_bytes(data)
-    request.session[f"import-{token}"] = {"kind": kind, "layout": layout, "name": name}
-    context |= _report_context(result.report) | {"token": token, "name": name}
-    return render(request, "ui/import_report.html", context)
+        job = import_jobs.start_check(
+            staff.school, staff.user, kind, layout, upload.read(), name
+        )
+    except import_jobs.JobRefused as refused:
+        context["errors"].append({"field": "field-file", "message": refused.message})
+        context["running"] = refused.running
+        return render(request, "ui/import.html", context, status=409)
+    return redirect("ui:import-job", job_id=job.pk)
+
+
+def _job_of(staff: Staff, job_id: int) -> ImportJob:
+    """Return the school's job (404 for another school's: it is not revealed)."""
+    import_jobs.settle(staff.school)
+    return get_object_or_404(
+        ImportJob.objects.select_related("started_by", "applied_by", "run"),
+        pk=job_id,
+        school=staff.school,
+    )
+
+
+@allow(IMPORTERS)
+def import_job(request: HttpRequest, staff: Staff, job_id: int) -> HttpResponse:
+    job = _job_of(staff, job_id)
+    report = job.report or {}
+    errors = report.get("errors", [])
+    context: dict[str, Any] = {
+        "title": f"Import of {job.file_name}",
+        "job": job,
+        "kind_label": KINDS.get(job.kind, job.kind),
+        "report": report,
+        "error_rows": errors,
+        "hidden_errors": report.get("error_count", 0) - len(errors),
+        "warning_lines": report.get("warning_lines", []),
+        "counts": report.get("counts", []),
+        "mine": job.started_by_id == staff.user.pk,
+    }
+    if job.status == ImportJob.Status.APPLIED:
+        figures = dict(context["counts"])
+        context["applied"] = (
+            f"{job.file_name}: {figures.get('created', 0):,} created, "
+            f"{figures.get('changed', 0):,} changed, "
+            f"{figures.get('unchanged', 0):,} unchanged."
+        )
+    if job.running:
+        context["progress"] = import_jobs.progress(job)
+        context["refresh"] = REFRESH
+    return render(request, "ui/import_job.html", context)
 
 
 @allow(IMPORTERS, methods=("POST",))
-def import_apply(request: HttpRequest, staff: Staff) -> HttpResponse:
-    token = str(request.POST.get("token", ""))
-    pending = request.session.pop(f"import-{token}", None)
-    path = _folder(staff) / f"{token}.upload"
-    if not pending or not token.replace("-", "").replace("_", "").isalnum():
-        messages.error(request, "That upload has expired: upload the file again.")
-        return redirect("ui:import")
+def import_apply(request: HttpRequest, staff: Staff, job_id: int) -> HttpResponse:
+    job = _job_of(staff, job_id)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        messages.error(request, "That upload has expired: upload the file again.")
-        return redirect("ui:import")
-    try:
-        result = _run(
-            staff, pending["kind"], pending["layout"], data, pending["name"], staff.user
-        )
-    except ImportRejected as rejected:
-        path.unlink(missing_ok=True)
-        context: dict[str, Any] = {
-            "title": "Import a file",
-            "rejected": True,
-        } | _report_context(rejected.report)
-        return render(request, "ui/import_report.html", context, status=400)
-    path.unlink(missing_ok=True)
-    audit(
-        staff,
-        request,
-        "import.applied",
-        f"{KINDS[pending['kind']]} {pending['name']} applied",
-    )
-    messages.success(
-        request,
-        f"{pending['name']}: {result.created:,} created, {result.changed:,} changed, "
-        f"{result.unchanged:,} unchanged.",
-    )
-    return redirect("ui:import")
+        import_jobs.start_apply(job, staff.user)
+    except import_jobs.JobRefused as refused:
+        messages.error(request, refused.message)
+    return redirect("ui:import-job", job_id=job.pk)

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from attendwise.web.cases.services import SchoolRules
-from attendwise.web.cases.worklist import GROUPS, TYPES, worklist
+from attendwise.web.cases.worklist import GROUPS, TYPES, worklist_groups
 from attendwise.web.ui.access import Staff, allow, staff_of, today
 from attendwise.web.ui.roles import CASEWORK, Role, may_complete
 
@@ -25,6 +25,10 @@ def home(request: HttpRequest) -> HttpResponse:
 SHOWN = 50
 
 
+def _group_id(name: str) -> str:
+    return name.lower().replace(" ", "-")
+
+
 def _int_or_none(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
@@ -38,35 +42,45 @@ def worklist_page(request: HttpRequest, staff: Staff) -> HttpResponse:
     role = request.GET.get("for", "")
     role = role if role in rules.policy.roles else ""
     as_of = today()
-    items = worklist(
+    expanded = next(
+        (name for name in GROUPS if _group_id(name) == request.GET.get("all")), None
+    )
+    found = worklist_groups(
         staff.school,
         as_of,
-        calendar=rules.calendar,
         kind=kind or None,
         year_group=year,
         role=role or None,
         safeguarding=staff.safeguarding,
+        shown=SHOWN,
+        expanded=expanded,
     )
-    groups: list[dict[str, Any]] = []
-    for group in GROUPS:
-        rows = [
-            {
-                "item": item,
-                "task": item.task,
-                "role_name": rules.policy.role_name(item.task.role),
-                "mine": may_complete(
-                    staff.role, item.task.role, item.task.safeguarding
-                ),
-                "letter": bool(item.task.payload.get("letter")),
-            }
-            for item in items
-            if item.group == group
-        ]
-        key = group.lower().replace(" ", "-")
-        shown = rows if request.GET.get("all") == key else rows[:SHOWN]
-        groups.append({"name": group, "rows": shown, "count": len(rows), "id": key})
+    groups: list[dict[str, Any]] = [
+        {
+            "name": group.name,
+            "rows": [
+                {
+                    "item": item,
+                    "task": item.task,
+                    "role_name": rules.policy.role_name(item.task.role),
+                    "mine": may_complete(
+                        staff.role, item.task.role, item.task.safeguarding
+                    ),
+                    "letter": bool(item.task.payload.get("letter")),
+                }
+                for item in group.items
+            ],
+            "count": group.count,
+            "id": _group_id(group.name),
+        }
+        for group in found
+    ]
     years = sorted(
-        {y for y in staff.school.pupils.values_list("year_group", flat=True) if y}
+        y
+        for y in staff.school.pupils.order_by()
+        .values_list("year_group", flat=True)
+        .distinct()
+        if y
     )
     letters = [row for group in groups for row in group["rows"] if row["letter"]]
     query = request.GET.copy()
@@ -78,7 +92,7 @@ def worklist_page(request: HttpRequest, staff: Staff) -> HttpResponse:
             "title": "Worklist",
             "today": as_of,
             "groups": groups,
-            "total": len(items),
+            "total": sum(group.count for group in found),
             "types": list(TYPES),
             "kind": kind,
             "years": years,
