@@ -1,4 +1,8 @@
-"""The worklist: open items grouped by when they are due, most urgent first."""
+"""The worklist: open items grouped by when they are due, most urgent first.
+
+Items the policy's daily limit holds back are kept apart (`queued`), in the
+order later daily runs release them.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,16 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import QuerySet
+
 from attendwise.core.calendar import SchoolCalendar, week_start
-from attendwise.core.figures import percent_of
+from attendwise.core.daily_limit import rank, ytd_figure
 from attendwise.web.cases.models import Task
 from attendwise.web.register.models import School
 
 GROUPS = ("Overdue", "Due today", "Due this week", "Later")
+#: The group of the items the daily limit holds back, kept off the worklist.
+QUEUED = "Queued by the daily limit"
 
 #: Worklist filters by type (the web page and the command share them).
 TYPES: dict[str, tuple[str, ...]] = {
@@ -36,9 +44,19 @@ class Item:
     def sort_key(self) -> tuple[int, int, Decimal, str, int]:
         return (
             GROUPS.index(self.group),
-            -self.stage,
-            self.figure if self.figure is not None else Decimal(101),
+            *rank(self.stage, self.figure),
             self.task.pupil.legal_surname,
+            self.task.pk,
+        )
+
+    @property
+    def release_key(self) -> tuple[int, Decimal, dt.date, str, int]:
+        """Return the order the daily limit releases queued items in."""
+        pupil = self.task.pupil
+        return (
+            *rank(self.stage, self.figure),
+            self.task.first_indicated_on,
+            f"{pupil.legal_surname} {pupil.legal_forename}",
             self.task.pk,
         )
 
@@ -54,10 +72,34 @@ def _group(due: dt.date, as_of: dt.date) -> str:
 
 
 def _figure(task: Task) -> Decimal | None:
-    ytd = task.figures.get("ytd") if isinstance(task.figures, dict) else None
-    if not ytd:
-        return None
-    return percent_of(int(ytd.get("i_attended", 0)), int(ytd.get("i_possible", 0)))
+    return ytd_figure(task.figures) if isinstance(task.figures, dict) else None
+
+
+def _stage(task: Task) -> int:
+    return task.case.stage if task.case is not None else 0
+
+
+def _tasks(
+    school: School,
+    status: Task.Status,
+    *,
+    kind: str | None,
+    year_group: int | None,
+    role: str | None,
+    safeguarding: bool,
+) -> QuerySet[Task]:
+    tasks = Task.objects.filter(school=school, status=status).select_related(
+        "pupil", "case"
+    )
+    if kind:
+        tasks = tasks.filter(kind__in=TYPES.get(kind, (kind,)))
+    if year_group is not None:
+        tasks = tasks.filter(pupil__year_group=year_group)
+    if role:
+        tasks = tasks.filter(role=role)
+    if not safeguarding:
+        tasks = tasks.filter(safeguarding=False)
+    return tasks
 
 
 def worklist(
@@ -74,26 +116,75 @@ def worklist(
 
     Ordered by group (Overdue, Due today, this week, later), then Stage 3,
     2, 1, then the lowest attendance figure. Items for the safeguarding
-    lead only are left out unless `safeguarding`.
+    lead only are left out unless `safeguarding`; so are queued items.
     """
-    tasks = Task.objects.filter(
-        school=school, status=Task.Status.PROPOSED
-    ).select_related("pupil", "case")
-    if kind:
-        tasks = tasks.filter(kind__in=TYPES.get(kind, (kind,)))
-    if year_group is not None:
-        tasks = tasks.filter(pupil__year_group=year_group)
-    if role:
-        tasks = tasks.filter(role=role)
-    if not safeguarding:
-        tasks = tasks.filter(safeguarding=False)
+    tasks = _tasks(
+        school,
+        Task.Status.PROPOSED,
+        kind=kind,
+        year_group=year_group,
+        role=role,
+        safeguarding=safeguarding,
+    )
     items = [
-        Item(
-            task,
-            _group(task.due_on, as_of),
-            task.case.stage if task.case is not None else 0,
-            _figure(task),
-        )
+        Item(task, _group(task.due_on, as_of), _stage(task), _figure(task))
         for task in tasks
     ]
     return sorted(items, key=lambda item: item.sort_key)
+
+
+@dataclass(frozen=True)
+class Queue:
+    """The items the daily limit holds back, in the order they will go on."""
+
+    items: list[Item]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @property
+    def oldest(self) -> dt.date | None:
+        """Return the earliest day a queued item was first indicated."""
+        return min((i.task.first_indicated_on for i in self.items), default=None)
+
+    @property
+    def by_role(self) -> dict[str, int]:
+        """Return how many items are queued for each role."""
+        counts: dict[str, int] = {}
+        for item in self.items:
+            counts[item.task.role] = counts.get(item.task.role, 0) + 1
+        return counts
+
+    def summary(self) -> str:
+        """Return the one line staff see: 'Queued by the daily limit: 14, ...'."""
+        oldest = self.oldest
+        if oldest is None:
+            return f"{QUEUED}: none"
+        return (
+            f"{QUEUED}: {len(self)}, oldest first indicated {oldest:%a} "
+            f"{oldest.day} {oldest:%b}"
+        )
+
+
+def queued(
+    school: School,
+    *,
+    kind: str | None = None,
+    year_group: int | None = None,
+    role: str | None = None,
+    safeguarding: bool = False,
+) -> Queue:
+    """Return the items of `school` queued by the daily limit, in release order.
+
+    The same filters as the worklist's apply.
+    """
+    tasks = _tasks(
+        school,
+        Task.Status.QUEUED,
+        kind=kind,
+        year_group=year_group,
+        role=role,
+        safeguarding=safeguarding,
+    )
+    items = [Item(task, QUEUED, _stage(task), _figure(task)) for task in tasks]
+    return Queue(sorted(items, key=lambda item: item.release_key))
