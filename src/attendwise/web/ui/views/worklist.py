@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from attendwise.web.cases.services import SchoolRules
-from attendwise.web.cases.worklist import GROUPS, TYPES, worklist
+from attendwise.web.cases.worklist import GROUPS, TYPES, Item, queued, worklist
 from attendwise.web.ui.access import Staff, allow, staff_of, today
 from attendwise.web.ui.roles import CASEWORK, Role, may_complete
 
@@ -47,24 +47,30 @@ def worklist_page(request: HttpRequest, staff: Staff) -> HttpResponse:
         role=role or None,
         safeguarding=staff.safeguarding,
     )
+    queue = queued(
+        staff.school,
+        kind=kind or None,
+        year_group=year,
+        role=role or None,
+        safeguarding=staff.safeguarding,
+    )
+
+    def row(item: Item) -> dict[str, Any]:
+        return {
+            "item": item,
+            "task": item.task,
+            "role_name": rules.policy.role_name(item.task.role),
+            "mine": may_complete(staff.role, item.task.role, item.task.safeguarding),
+            "letter": bool(item.task.payload.get("letter")),
+        }
+
     groups: list[dict[str, Any]] = []
     for group in GROUPS:
-        rows = [
-            {
-                "item": item,
-                "task": item.task,
-                "role_name": rules.policy.role_name(item.task.role),
-                "mine": may_complete(
-                    staff.role, item.task.role, item.task.safeguarding
-                ),
-                "letter": bool(item.task.payload.get("letter")),
-            }
-            for item in items
-            if item.group == group
-        ]
+        rows = [row(item) for item in items if item.group == group]
         key = group.lower().replace(" ", "-")
         shown = rows if request.GET.get("all") == key else rows[:SHOWN]
         groups.append({"name": group, "rows": shown, "count": len(rows), "id": key})
+    queue_rows = [row(item) for item in queue.items]
     years = sorted(
         {y for y in staff.school.pupils.values_list("year_group", flat=True) if y}
     )
@@ -88,5 +94,13 @@ def worklist_page(request: HttpRequest, staff: Staff) -> HttpResponse:
             "bulk": kind == "letters" and any(row["mine"] for row in letters),
             "officer": staff.role is Role.OFFICER,
             "query": query.urlencode(),
+            "queue": {
+                "summary": queue.summary(),
+                "count": len(queue),
+                "rows": queue_rows
+                if request.GET.get("all") == "queued"
+                else queue_rows[:SHOWN],
+                "limit": rules.policy.setting("daily_new_proposals_per_role"),
+            },
         },
     )
