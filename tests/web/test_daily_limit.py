@@ -255,3 +255,30 @@ def test_the_worklist_command_shows_the_queue_as_a_count_and_lists_it(capsys):
     # In release order, each with the day it was first indicated.
     assert listing.index("Seventy") < listing.index("Eighty") < listing.index("Ninety")
     assert listing.count(" 2025-09-16 S1 ") == 3
+
+
+def test_a_queued_proposal_is_superseded_but_a_persons_next_step_is_not_held():
+    from django.contrib.auth.models import User
+
+    from attendwise.web.cases.services import case_action
+
+    school = limited_school(1)
+    pupil_absent(school, "Sixty", 4)
+    waiting = pupil_absent(school, "Ninety", 1)
+    run_until(school, INDICATED)
+
+    case_action(
+        waiting.cases.get(),
+        "escalate",
+        INDICATED,
+        User.objects.create(username="head"),
+        "known to the Local Authority already",
+        stage=2,
+    )
+
+    task = letter_one(waiting)
+    assert (task.status, task.reason) == (Task.Status.SUPERSEDED, "superseded")
+    assert not task.letters.exists()
+    # What follows a person's decision goes on the worklist at once.
+    follow_up = Task.objects.get(pupil=waiting, title="Enforcement or support?")
+    assert (follow_up.status, follow_up.released_on) == (Task.Status.PROPOSED, None)
