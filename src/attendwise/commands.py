@@ -27,7 +27,7 @@ from attendwise.core.pathway import PathwayError
 from attendwise.core.policy import PolicyError, load_policy, shipped_policy_text
 from attendwise.export import neutralise
 from attendwise.sources.base import ImportRejected
-from attendwise.web.cases.models import Event, Task
+from attendwise.web.cases.models import WAITING, Event, Task
 from attendwise.web.cases.services import (
     CASE_LEVEL_ACTIONS,
     SchoolRules,
@@ -37,7 +37,15 @@ from attendwise.web.cases.services import (
     daily_run,
     school_measures,
 )
-from attendwise.web.cases.worklist import GROUPS, TYPES, worklist
+from attendwise.web.cases.worklist import (
+    GROUPS,
+    QUEUED,
+    TYPES,
+    Item,
+    Queue,
+    queued,
+    worklist,
+)
 from attendwise.web.register import services as register_services
 from attendwise.web.register.models import Pupil, School
 
@@ -213,10 +221,17 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         for stage, count in sorted(report.stage_counts.items())
         if stage
     )
+    limit = SchoolRules.of(school).policy.setting("daily_new_proposals_per_role")
+    queue = (
+        f" ({report.released} from the queue); {report.queued} queued by the "
+        f"daily limit of {limit} new pathway proposals a day per role"
+        if limit
+        else ""
+    )
     out.write(
         f"Daily run for {school.name}, {args.date:%a %d %b %Y}: "
         f"{report.pupils} pupils; {stages or 'no stage indicated'}.\n"
-        f"{report.proposed} new items, {report.withdrawn} withdrawn, "
+        f"{report.proposed} new items{queue}, {report.withdrawn} withdrawn, "
         f"{report.calls_missing} first-day calls not recorded.\n\n"
     )
     if not args.quiet:
@@ -229,27 +244,31 @@ def _safe(row: dict[str, Any]) -> dict[str, Any]:
     return {k: neutralise(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
-def _worklist_rows(
-    school: School, as_of: dt.date, kind: str | None, safeguarding: bool = False
-) -> list[dict[str, Any]]:
-    rows = []
-    for item in worklist(school, as_of, kind=kind, safeguarding=safeguarding):
-        task = item.task
-        rows.append(
-            {
-                "id": task.pk,
-                "group": item.group,
-                "due": task.due_on.isoformat(),
-                "stage": item.stage,
-                "pupil": task.pupil.mis_id,
-                "name": f"{task.pupil.legal_forename} {task.pupil.legal_surname}",
-                "year": task.pupil.year_group,
-                "item": task.title,
-                "role": task.role,
-                "attendance": str(item.figure) + "%" if item.figure is not None else "",
-            }
-        )
-    return rows
+def _item_row(item: Item) -> dict[str, Any]:
+    task = item.task
+    return {
+        "id": task.pk,
+        "group": item.group,
+        "due": task.due_on.isoformat(),
+        "stage": item.stage,
+        "pupil": task.pupil.mis_id,
+        "name": f"{task.pupil.legal_forename} {task.pupil.legal_surname}",
+        "year": task.pupil.year_group,
+        "item": task.title,
+        "role": task.role,
+        "attendance": str(item.figure) + "%" if item.figure is not None else "",
+        "first_indicated": task.first_indicated_on.isoformat(),
+    }
+
+
+def _queue_line(school: School, queue: Queue) -> str:
+    """Return the worklist's line about the queue: its count, oldest, roles."""
+    policy = SchoolRules.of(school).policy
+    roles = "; ".join(
+        f"{policy.role_name(role)} {count}"
+        for role, count in sorted(queue.by_role.items())
+    )
+    return f"{queue.summary()} ({roles}; 'attendwise worklist --queued' lists them)\n"
 
 
 def _write_worklist(
@@ -260,8 +279,15 @@ def _write_worklist(
     kind: str | None,
     fmt: str,
     safeguarding: bool = False,
+    queue_only: bool = False,
 ) -> None:
-    rows = _worklist_rows(school, as_of, kind, safeguarding)
+    queue = queued(school, kind=kind, safeguarding=safeguarding)
+    items = (
+        queue.items
+        if queue_only
+        else worklist(school, as_of, kind=kind, safeguarding=safeguarding)
+    )
+    rows = [_item_row(item) for item in items]
     if fmt == "json":
         json.dump(rows, out, indent=2)
         out.write("\n")
@@ -271,21 +297,33 @@ def _write_worklist(
         writer.writeheader()
         writer.writerows(_safe(row) for row in rows)
         return
+    if queue_only:
+        out.write(
+            f"{QUEUED} ({len(rows)})\n" if rows else f"Nothing is {QUEUED.lower()}.\n"
+        )
+        for row in rows:  # first indicated, not due: nothing is due yet
+            _write_row(out, row, row["first_indicated"])
+        return
     if not rows:
         out.write("The worklist is empty.\n")
-        return
     for group in GROUPS:
         mine = [row for row in rows if row["group"] == group]
         if not mine:
             continue
         out.write(f"{group} ({len(mine)})\n")
         for row in mine:
-            stage = f"S{row['stage']}" if row["stage"] else "  "
-            out.write(
-                f"  #{row['id']:<6} {row['due']} {stage} {row['name'][:26]:<26} "
-                f"Y{row['year'] or '-':<3} {row['attendance']:>6}  {row['item']}\n"
-            )
+            _write_row(out, row, row["due"])
         out.write("\n")
+    if len(queue):
+        out.write(_queue_line(school, queue))
+
+
+def _write_row(out: IO[str], row: dict[str, Any], day: str) -> None:
+    stage = f"S{row['stage']}" if row["stage"] else "  "
+    out.write(
+        f"  #{row['id']:<6} {day} {stage} {row['name'][:26]:<26} "
+        f"Y{row['year'] or '-':<3} {row['attendance']:>6}  {row['item']}\n"
+    )
 
 
 @command("worklist")
@@ -298,6 +336,7 @@ def worklist_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> in
         kind=args.type,
         fmt=args.format,
         safeguarding=args.safeguarding,
+        queue_only=args.queued,
     )
     return 0
 
@@ -327,13 +366,19 @@ def case_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     for event in events.select_related("actor"):
         who = event.actor.username if event.actor else "daily run"
         out.write(f"  {event.school_day:%a %d %b %Y}  [{who}] {event.summary}\n")
-    open_items = Task.objects.filter(pupil=pupil, status=Task.Status.PROPOSED)
+    open_items = Task.objects.filter(pupil=pupil, status__in=WAITING)
     if not args.safeguarding:
         open_items = open_items.filter(safeguarding=False)
     if open_items:
         out.write("\nOpen items\n")
         for task in open_items.order_by("due_on"):
-            out.write(f"  #{task.pk} due {task.due_on:%d/%m/%Y}: {task.title}\n")
+            when = (
+                f"queued by the daily limit, first indicated "
+                f"{task.first_indicated_on:%d/%m/%Y}"
+                if task.status == Task.Status.QUEUED
+                else f"due {task.due_on:%d/%m/%Y}"
+            )
+            out.write(f"  #{task.pk} {when}: {task.title}\n")
     return 0
 
 
@@ -571,6 +616,12 @@ def add_arguments(commands: Any) -> None:
         "--safeguarding",
         action="store_true",
         help="include the items for the safeguarding lead only",
+    )
+    listing.add_argument(
+        "--queued",
+        action="store_true",
+        help="list the new proposals the policy's daily limit holds back instead, "
+        "in the order later daily runs release them",
     )
 
     acting = commands.add_parser(

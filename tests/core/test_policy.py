@@ -49,12 +49,6 @@ def broken(old, new):
         (broken('letter = "letter_1"', 'letter = "letter_9"'), "letter 'letter_9'"),
         (broken("[settings]", "[settings]\nholiday_fines = true"), "not a known"),
         (broken('kind = "question"', 'kind = "maybe"'), "must be question"),
-        (
-            broken(
-                "daily_new_proposals_per_role = 0", "daily_new_proposals_per_role = 5"
-            ),
-            "not supported yet",
-        ),
         ("name = ", "not valid TOML"),
         (broken("school_target = 96", "school_target = 196"), "from 1 to 100"),
         (
@@ -70,6 +64,35 @@ def broken(old, new):
 def test_a_broken_policy_says_what_to_fix(text, message):
     with pytest.raises(PolicyError, match=message):
         load_policy(text, "test.toml")
+
+
+LIMIT = "daily_new_proposals_per_role = 0"
+
+
+def test_a_daily_limit_on_new_proposals_is_a_setting_like_any_other():
+    policy = load_policy(broken(LIMIT, "daily_new_proposals_per_role = 5"), "test.toml")
+    assert policy.setting("daily_new_proposals_per_role") == 5
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2.5", "expected int (a whole number, such as 5), got 2.5"),
+        ("'5'", "expected int (a whole number, such as 5), got '5'"),
+        ("true", "expected int (a whole number, such as 5), got True"),
+        ("-1", "must not be negative, got -1"),
+    ],
+)
+def test_a_daily_limit_that_is_not_a_whole_number_says_what_it_should_be(
+    value, message
+):
+    with pytest.raises(PolicyError) as error:
+        load_policy(broken(LIMIT, f"daily_new_proposals_per_role = {value}"), "t")
+    assert error.value.problems == [
+        f"[settings] daily_new_proposals_per_role: {message} (At most this many "
+        "new pathway proposals per role go on the worklist each day, the most "
+        "urgent first; the rest are queued. 0 means no limit.)"
+    ]
 
 
 def test_every_problem_is_listed_at_once():

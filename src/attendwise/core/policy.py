@@ -193,7 +193,9 @@ SETTINGS: dict[str, SettingSpec] = {
             "daily_new_proposals_per_role",
             int,
             D,
-            "Limit on new pathway proposals per role per day (0: no limit).",
+            "At most this many new pathway proposals per role go on the "
+            "worklist each day, the most urgent first; the rest are queued. "
+            "0 means no limit.",
         ),
         _spec(
             "stage4_reentry",
@@ -388,6 +390,15 @@ class Policy:
 _NODE_FIELDS = {name for name in Node.__dataclass_fields__ if name != "id"}
 
 
+#: How a type error names what was expected (the type's name, for the docs).
+_KIND_WORDS: dict[type, str] = {
+    int: "int (a whole number, such as 5)",
+    bool: "bool (true or false)",
+    str: "str (text in quotes)",
+    list: 'list (of codes in quotes, such as ["E", "R"])',
+}
+
+
 def _check_type(value: Any, kind: type) -> bool:
     if kind is int:
         return isinstance(value, int) and not isinstance(value, bool)
@@ -412,11 +423,15 @@ def _read_settings(
         value = table[name]
         if not _check_type(value, spec.kind):
             problems.append(
-                f"[{where}] {name}: expected {spec.kind.__name__}, got {value!r}"
+                f"[{where}] {name}: expected "
+                f"{_KIND_WORDS.get(spec.kind, spec.kind.__name__)}, got "
+                f"{value!r} ({spec.help})"
             )
             continue
         if spec.kind is int and value < 0:
-            problems.append(f"[{where}] {name}: must not be negative, got {value}")
+            problems.append(
+                f"[{where}] {name}: must not be negative, got {value} ({spec.help})"
+            )
             continue
         values[name] = value
     return values
@@ -596,11 +611,6 @@ def policy_from_dict(data: Mapping[str, Any], source: str = "policy") -> Policy:
     _check_values(settings, improved_values, problems)
     if settings.get("stage4_reentry") not in (None, "same step"):
         problems.append("[settings] stage4_reentry: only 'same step' is supported")
-    if settings.get("daily_new_proposals_per_role", 0) != 0:
-        problems.append(
-            "[settings] daily_new_proposals_per_role: a daily limit on new "
-            "proposals is not supported yet; set 0 (no limit)"
-        )
     if problems:
         raise PolicyError(source, problems)
     return Policy(

@@ -67,10 +67,16 @@ class Event(models.Model):
 
 
 class Task(models.Model):
-    """A proposal or question on the worklist, waiting for a person."""
+    """A proposal or question on the worklist, waiting for a person.
+
+    A new pathway proposal held back by the policy's daily limit waits as
+    QUEUED: off the worklist, its letter not drafted, until a later daily
+    run releases it (attendwise.core.daily_limit).
+    """
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Waiting for a decision"
+        QUEUED = "queued", "Queued by the daily limit"
         CONFIRMED = "confirmed", "Confirmed"
         DISMISSED = "dismissed", "Dismissed"
         WITHDRAWN = "withdrawn", "Withdrawn: its reason has gone"
@@ -96,6 +102,13 @@ class Task(models.Model):
     proposed_on = models.DateField()
     due_on = models.DateField()
     first_indicated_on = models.DateField()
+    released_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the daily run put this new pathway proposal on the "
+        "worklist: the daily limit counts these per role and day (empty while "
+        "queued, and for items the limit does not apply to).",
+    )
     figures = models.JSONField(default=dict)
     payload = models.JSONField(default=dict)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -117,6 +130,10 @@ class Task(models.Model):
             models.UniqueConstraint(fields=["pupil", "key"], name="task_key_unique"),
         ]
         indexes = [models.Index(fields=["school", "status", "due_on"])]
+
+
+#: The statuses of an item still waiting: on the worklist, or queued for it.
+WAITING = (Task.Status.PROPOSED, Task.Status.QUEUED)
 
 
 class Letter(models.Model):

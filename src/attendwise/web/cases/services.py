@@ -23,12 +23,19 @@ from typing import Any
 import polars as pl
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import CharField, F, Q
+from django.db.models import CharField, Count, F, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from attendwise.core.calendar import SchoolCalendar, academic_year_of, load_calendar
 from attendwise.core.codes import CodeError, classify
+from attendwise.core.daily_limit import (
+    Candidate,
+    Selection,
+    is_limited,
+    select,
+    ytd_figure,
+)
 from attendwise.core.ledger import (
     MARKS_SCHEMA,
     PUPILS_SCHEMA,
@@ -64,7 +71,14 @@ from attendwise.web.cases.letters import (
     prepare_drafts,
     store_drafts,
 )
-from attendwise.web.cases.models import Case, Event, Letter, PenaltyNotice, Task
+from attendwise.web.cases.models import (
+    WAITING,
+    Case,
+    Event,
+    Letter,
+    PenaltyNotice,
+    Task,
+)
 from attendwise.web.register.models import Mark, MarkRevision, Pupil, School
 
 log = logging.getLogger(__name__)
@@ -377,6 +391,18 @@ def _history(
 
 
 @dataclass
+class Pending:
+    """A new pathway proposal the daily limit lets through or queues."""
+
+    pupil: Pupil
+    case: Case | None
+    key: str
+    fields: dict[str, Any]
+    #: its item, if it is already queued (or was withdrawn)
+    task: Task | None
+
+
+@dataclass
 class RunContext:
     """What the run reads once for every pupil, and writes in bulk at the end."""
 
@@ -388,6 +414,10 @@ class RunContext:
     decided: dict[int, set[str]]
     events: list[Event] = field(default_factory=list)
     to_draft: list[Task] = field(default_factory=list)
+    #: the daily run's new pathway proposals, for the daily limit to sort out
+    #: once every pupil is evaluated (None outside the daily run: the items
+    #: that follow a person's decision go on the worklist at once)
+    pending: list[Pending] | None = None
 
     @classmethod
     def load(cls, pupil_ids: Iterable[int], year: int) -> RunContext:
@@ -403,7 +433,7 @@ class RunContext:
             )
             if c.pupil_id not in cases
         }
-        open_statuses = [Task.Status.PROPOSED, Task.Status.WITHDRAWN]
+        open_statuses = [*WAITING, Task.Status.WITHDRAWN]
         tasks: dict[int, dict[str, Task]] = defaultdict(dict)
         counted_from = Q(key__startswith="PN/") | Q(title="Letter L")
         for task in Task.objects.filter(pupil_id__in=ids).filter(
@@ -507,6 +537,10 @@ class RunReport:
     events: int = 0
     calls_missing: int = 0
     letters: int = 0
+    #: new items released from the daily limit's queue (among `proposed`)
+    released: int = 0
+    #: new pathway proposals waiting in the daily limit's queue after the run
+    queued: int = 0
     #: every pupil's register as the run read it (pupil id -> PupilDay)
     register: dict[int, PupilDay] = field(default_factory=dict)
     stage_counts: dict[int, int] = field(default_factory=lambda: defaultdict(int))
@@ -519,13 +553,19 @@ def _sync_tasks(
     proposals: list[Proposal],
     as_of: dt.date,
     *,
+    limited: set[str],
     superseded: bool,
     now: dt.datetime,
     report: RunReport,
     policy: Policy,
     context: RunContext,
 ) -> list[Task]:
-    """Make the open tasks of `pupil` match `proposals`; return the new ones."""
+    """Make the open tasks of `pupil` match `proposals`; return the new ones.
+
+    In the daily run, a new proposal the daily limit applies to (its key in
+    `limited`, with no item yet, or one queued or withdrawn) is left in
+    `context.pending` for `_release`. Otherwise a queued item stays queued.
+    """
     wanted = {p.key: p for p in proposals}
     existing = context.tasks[pupil.pk]
     decided = context.decided[pupil.pk]
@@ -535,6 +575,18 @@ def _sync_tasks(
         if task is None and key in decided:
             continue  # decided already: never proposed twice
         fields = _task_fields(proposal, policy)
+        if task is not None and task.status in WAITING:
+            # The day an item was first indicated never moves later.
+            fields["first_indicated_on"] = min(
+                task.first_indicated_on, proposal.first_indicated_on
+            )
+        new = task is None or task.status in (
+            Task.Status.QUEUED,
+            Task.Status.WITHDRAWN,
+        )
+        if key in limited and new and context.pending is not None:
+            context.pending.append(Pending(pupil, case, key, fields, task))
+            continue
         if task is None:
             task = Task.objects.create(
                 school_id=pupil.school_id,
@@ -548,7 +600,7 @@ def _sync_tasks(
             created.append(task)
             report.proposed += 1
             report.new_tasks.append(task.pk)
-        elif task.status in (Task.Status.PROPOSED, Task.Status.WITHDRAWN):
+        elif task.status in (*WAITING, Task.Status.WITHDRAWN):
             changed = task.status == Task.Status.WITHDRAWN or task.case_id != (
                 case.pk if case else None
             )
@@ -564,7 +616,7 @@ def _sync_tasks(
                 task.case = case
                 task.save()
     for key, task in existing.items():
-        if key in wanted or task.status != Task.Status.PROPOSED:
+        if key in wanted or task.status not in WAITING:
             continue
         if task.kind == CALL and task.due_on < as_of:
             task.status = Task.Status.CLOSED
@@ -585,6 +637,7 @@ def _sync_tasks(
             task.status = Task.Status.SUPERSEDED
             task.reason = "superseded"
         else:
+            queued = task.status == Task.Status.QUEUED
             task.status = Task.Status.WITHDRAWN
             task.reason = "its reason has gone on " + f"{as_of:%d/%m/%Y}"
             report.withdrawn += 1
@@ -595,7 +648,9 @@ def _sync_tasks(
                     CaseEvent(
                         "withdrawn",
                         as_of,
-                        f"{task.title} withdrawn: the marks it rested on have changed.",
+                        f"{task.title} withdrawn"
+                        + (" while queued by the daily limit" if queued else "")
+                        + ": the marks it rested on have changed.",
                     )
                 ],
                 None,
@@ -606,6 +661,155 @@ def _sync_tasks(
         task.version += 1
         task.save()
     return created
+
+
+def _release(
+    rules: SchoolRules, context: RunContext, as_of: dt.date, now: dt.datetime
+) -> Selection[Pending]:
+    """Put the run's new pathway proposals on the worklist, or queue them.
+
+    The policy's daily limit picks, per role, the most urgent that fit
+    under today's limit, counting those the role already had today (so a
+    re-run of the day releases no more); the rest are queued, or stay
+    queued. Return the selection.
+    """
+    limit = rules.policy.setting("daily_new_proposals_per_role")
+    released_today: dict[str, int] = {
+        role: count
+        for role, count in Task.objects.filter(school=rules.school, released_on=as_of)
+        .values_list("role")
+        .annotate(count=Count("id"))
+    }
+    return select(
+        (
+            Candidate(
+                item,
+                role=item.fields["role"],
+                stage=item.case.stage if item.case is not None else 0,
+                figure=ytd_figure(item.fields["figures"]),
+                first_indicated_on=item.fields["first_indicated_on"],
+                name=f"{item.pupil.legal_surname} {item.pupil.legal_forename}",
+            )
+            for item in context.pending or ()
+        ),
+        limit,
+        released_today,
+    )
+
+
+def _put_on_worklist(
+    item: Pending,
+    as_of: dt.date,
+    *,
+    now: dt.datetime,
+    report: RunReport,
+    context: RunContext,
+) -> None:
+    """Make `item` a worklist item from today, due today; draft its letter."""
+    fields = item.fields | {"due_on": as_of, "released_on": as_of}
+    task = item.task
+    drafted = False
+    if task is None:
+        task = Task.objects.create(
+            school_id=item.pupil.school_id,
+            pupil=item.pupil,
+            case=item.case,
+            key=item.key,
+            proposed_on=as_of,
+            **fields,
+        )
+        context.tasks[item.pupil.pk][item.key] = task
+        report.new_tasks.append(task.pk)
+    else:
+        if task.status == Task.Status.QUEUED:
+            report.released += 1
+            context.record(
+                item.pupil,
+                item.case,
+                [
+                    CaseEvent(
+                        "released from the queue",
+                        as_of,
+                        f"{task.title} released from the daily limit's queue onto "
+                        f"the worklist (first indicated "
+                        f"{fields['first_indicated_on']:%a %d %b %Y}).",
+                    )
+                ],
+                None,
+                now,
+            )
+        else:  # withdrawn earlier, and proposed again
+            drafted = task.letters.exists()
+        for name, value in fields.items():
+            setattr(task, name, value)
+        task.status = Task.Status.PROPOSED
+        task.proposed_on = as_of
+        task.case = item.case
+        task.version += 1
+        task.save()
+    report.proposed += 1
+    if task.payload.get("letter") and not drafted:
+        context.to_draft.append(task)
+
+
+def _queue(
+    item: Pending,
+    as_of: dt.date,
+    *,
+    now: dt.datetime,
+    report: RunReport,
+    context: RunContext,
+    rules: SchoolRules,
+) -> None:
+    """Keep `item` in the daily limit's queue (recording when it joins it)."""
+    task = item.task
+    if task is not None and task.status == Task.Status.QUEUED:
+        changed = task.case_id != (item.case.pk if item.case else None)
+        for name, value in item.fields.items():
+            if getattr(task, name) != value:
+                setattr(task, name, value)
+                changed = True
+        if changed:
+            task.case = item.case
+            task.save()
+        return
+    if task is None:
+        task = Task.objects.create(
+            school_id=item.pupil.school_id,
+            pupil=item.pupil,
+            case=item.case,
+            key=item.key,
+            status=Task.Status.QUEUED,
+            proposed_on=as_of,
+            **item.fields,
+        )
+        context.tasks[item.pupil.pk][item.key] = task
+    else:  # withdrawn earlier, and proposed again
+        for name, value in item.fields.items():
+            setattr(task, name, value)
+        task.status = Task.Status.QUEUED
+        task.proposed_on = as_of
+        task.case = item.case
+        task.version += 1
+        task.save()
+    limit = rules.policy.setting("daily_new_proposals_per_role")
+    context.record(
+        item.pupil,
+        item.case,
+        [
+            CaseEvent(
+                "queued",
+                as_of,
+                f"{task.title} queued by the daily limit ({limit} new pathway "
+                f"proposal{'s' if limit != 1 else ''} a day for the "
+                f"{rules.policy.role_name(task.role)}); first indicated "
+                f"{task.first_indicated_on:%a %d %b %Y}. A later daily run puts "
+                "it on the worklist, the most urgent first.",
+            )
+        ],
+        None,
+        now,
+    )
 
 
 def _save_case(
@@ -667,7 +871,10 @@ def evaluate_pupil(
     """Evaluate one pupil's case and ongoing items; persist the outcome.
 
     The daily run passes a RunContext loaded for every pupil at once (and
-    flushes its events); alone, the pupil's own is loaded and flushed.
+    flushes its events, and applies the daily limit to the new pathway
+    proposals it gathers); alone, the pupil's own is loaded and flushed,
+    and new items go on the worklist at once (they follow a person's
+    decision) while queued ones stay queued.
     """
     year = day.year
     alone = context is None
@@ -710,6 +917,7 @@ def evaluate_pupil(
         case,
         [*evaluation.proposals, *ongoing],
         day.as_of,
+        limited={p.key for p in evaluation.proposals if is_limited(p)},
         superseded=superseded or evaluation.superseded,
         now=now,
         report=report,
@@ -835,8 +1043,10 @@ def daily_run(
 
     Evaluates every pupil on roll this academic year, advances their cases,
     records proposals and withdraws those whose reason has gone, in one
-    transaction: a failed run changes nothing. Then drafts the letters of
-    the new proposals (a letter that fails is drafted when confirmed).
+    transaction: a failed run changes nothing. New pathway proposals go
+    through the policy's daily limit (`_release`): those over it are
+    queued. Then drafts the letters of the new worklist items (a letter
+    that fails is drafted when confirmed).
     """
     rules = SchoolRules.of(school)
     if not rules.calendar.is_school_day(as_of):
@@ -852,6 +1062,7 @@ def daily_run(
     now = timezone.now()
     with transaction.atomic():
         context = RunContext.load(register.pupils, academic_year_of(as_of))
+        context.pending = []
         for pupil_id in progress(list(register.pupils)):
             evaluate_pupil(
                 rules,
@@ -861,6 +1072,21 @@ def daily_run(
                 now=now,
                 context=context,
             )
+        chosen = _release(rules, context, as_of, now)
+        for candidate in chosen.released:
+            _put_on_worklist(
+                candidate.item, as_of, now=now, report=report, context=context
+            )
+        for candidate in chosen.queued:
+            _queue(
+                candidate.item,
+                as_of,
+                now=now,
+                report=report,
+                context=context,
+                rules=rules,
+            )
+        report.queued = len(chosen.queued)
         context.flush()
         School.objects.filter(pk=school.pk).update(last_run_on=as_of)
         school.last_run_on = as_of
@@ -963,6 +1189,11 @@ def complete_task(
     rules = SchoolRules.of(task.school)
     now = timezone.now()
     pupil = task.pupil
+    if task.status == Task.Status.QUEUED:
+        raise TaskError(
+            "this item is queued by the daily limit on new proposals: a later "
+            "daily run puts it on the worklist, the most urgent first"
+        )
     if on < task.proposed_on:
         raise TaskError(
             f"this item was proposed on {task.proposed_on:%d/%m/%Y}: it cannot be "
@@ -1074,11 +1305,9 @@ def _complete_case_task(
     )
     if outcome.superseded:
         # Ongoing items (first-day calls, register corrections) go on.
-        Task.objects.filter(case=case, status=Task.Status.PROPOSED).exclude(
-            pk=task.pk
-        ).exclude(payload__has_key="ongoing").update(
-            status=Task.Status.SUPERSEDED, reason="superseded", decided_at=now
-        )
+        Task.objects.filter(case=case, status__in=WAITING).exclude(pk=task.pk).exclude(
+            payload__has_key="ongoing"
+        ).update(status=Task.Status.SUPERSEDED, reason="superseded", decided_at=now)
     if task.payload.get("letter") and action == "confirm":
         _approve_letters(rules, task, on, user, now)
     if task.node == "FPN" and action == "confirm":
@@ -1285,7 +1514,7 @@ def case_action(
             stage4 = action == "record concern"
             why = "superseded by Stage 4" if stage4 else "superseded"
             # has_key, not ongoing=True: a missing key compares as NULL.
-            Task.objects.filter(case=locked, status=Task.Status.PROPOSED).exclude(
+            Task.objects.filter(case=locked, status__in=WAITING).exclude(
                 payload__has_key="ongoing"
             ).update(status=Task.Status.SUPERSEDED, reason=why, decided_at=now)
         _save_case(rules, pupil, locked, outcome, on)

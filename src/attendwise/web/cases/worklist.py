@@ -1,4 +1,8 @@
-"""The worklist: open items grouped by when they are due, most urgent first."""
+"""The worklist: open items grouped by when they are due, most urgent first.
+
+Items the policy's daily limit holds back are kept apart (`queued`), in the
+order later daily runs release them.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,18 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from django.db.models.fields.json import KT
 
 from attendwise.core.calendar import SchoolCalendar, week_start
+from attendwise.core.daily_limit import rank, ytd_figure
 from attendwise.core.figures import percent_of
 from attendwise.web.cases.models import Task
 from attendwise.web.register.models import School
 
 GROUPS = ("Overdue", "Due today", "Due this week", "Later")
+#: The group of the items the daily limit holds back, kept off the worklist.
+QUEUED = "Queued by the daily limit"
 
 #: Worklist filters by type (the web page and the command share them).
 TYPES: dict[str, tuple[str, ...]] = {
@@ -38,9 +46,19 @@ class Item:
     def sort_key(self) -> tuple[int, int, Decimal, str, int]:
         return (
             GROUPS.index(self.group),
-            -self.stage,
-            self.figure if self.figure is not None else Decimal(101),
+            *rank(self.stage, self.figure),
             self.task.pupil.legal_surname,
+            self.task.pk,
+        )
+
+    @property
+    def release_key(self) -> tuple[int, Decimal, dt.date, str, int]:
+        """Return the order the daily limit releases queued items in."""
+        pupil = self.task.pupil
+        return (
+            *rank(self.stage, self.figure),
+            self.task.first_indicated_on,
+            f"{pupil.legal_surname} {pupil.legal_forename}",
             self.task.pk,
         )
 
@@ -55,7 +73,38 @@ def _group(due: dt.date, as_of: dt.date) -> str:
     return "Later"
 
 
-def _figure(attended: object, possible: object) -> Decimal | None:
+def _figure(task: Task) -> Decimal | None:
+    return ytd_figure(task.figures) if isinstance(task.figures, dict) else None
+
+
+def _stage(task: Task) -> int:
+    return task.case.stage if task.case is not None else 0
+
+
+def _tasks(
+    school: School,
+    status: Task.Status,
+    *,
+    kind: str | None,
+    year_group: int | None,
+    role: str | None,
+    safeguarding: bool,
+) -> QuerySet[Task]:
+    tasks = Task.objects.filter(school=school, status=status).select_related(
+        "pupil", "case"
+    )
+    if kind:
+        tasks = tasks.filter(kind__in=TYPES.get(kind, (kind,)))
+    if year_group is not None:
+        tasks = tasks.filter(pupil__year_group=year_group)
+    if role:
+        tasks = tasks.filter(role=role)
+    if not safeguarding:
+        tasks = tasks.filter(safeguarding=False)
+    return tasks
+
+
+def _stored_figure(attended: object, possible: object) -> Decimal | None:
     """Return the year-to-date figure of a task's stored figures, if any."""
     if attended is None and possible is None:
         return None
@@ -92,21 +141,20 @@ def worklist_groups(
     figure (then surname). With `shown`, each group holds its first
     `shown` items (all of the group named `expanded`) and counts them all.
     Items for the safeguarding lead only are left out unless
-    `safeguarding`.
+    `safeguarding`; queued items are not on the worklist (see `queued`).
 
     Two queries, however many items: the keys that order every item
     (small values, the figure read from the JSON in the database), then
     the tasks shown, with their pupils and cases.
     """
-    tasks = Task.objects.filter(school=school, status=Task.Status.PROPOSED)
-    if kind:
-        tasks = tasks.filter(kind__in=TYPES.get(kind, (kind,)))
-    if year_group is not None:
-        tasks = tasks.filter(pupil__year_group=year_group)
-    if role:
-        tasks = tasks.filter(role=role)
-    if not safeguarding:
-        tasks = tasks.filter(safeguarding=False)
+    tasks = _tasks(
+        school,
+        Task.Status.PROPOSED,
+        kind=kind,
+        year_group=year_group,
+        role=role,
+        safeguarding=safeguarding,
+    )
     keys = tasks.values_list(
         "pk",
         "due_on",
@@ -119,13 +167,12 @@ def worklist_groups(
         [] for _ in GROUPS
     ]
     for pk, due, stage, attended, possible, surname in keys:
-        figure = _figure(attended, possible)
+        figure = _stored_figure(attended, possible)
         place = GROUPS.index(_group(due, as_of))
         ordered[place].append(
             (
                 place,
-                -(stage or 0),
-                figure if figure is not None else Decimal(101),
+                *rank(stage or 0, figure),
                 surname,
                 pk,
                 figure,
@@ -163,7 +210,7 @@ def worklist(
 
     Ordered by group (Overdue, Due today, this week, later), then Stage 3,
     2, 1, then the lowest attendance figure. Items for the safeguarding
-    lead only are left out unless `safeguarding`.
+    lead only are left out unless `safeguarding`; so are queued items.
     """
     groups = worklist_groups(
         school,
@@ -174,3 +221,60 @@ def worklist(
         safeguarding=safeguarding,
     )
     return [item for group in groups for item in group.items]
+
+
+@dataclass(frozen=True)
+class Queue:
+    """The items the daily limit holds back, in the order they will go on."""
+
+    items: list[Item]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @property
+    def oldest(self) -> dt.date | None:
+        """Return the earliest day a queued item was first indicated."""
+        return min((i.task.first_indicated_on for i in self.items), default=None)
+
+    @property
+    def by_role(self) -> dict[str, int]:
+        """Return how many items are queued for each role."""
+        counts: dict[str, int] = {}
+        for item in self.items:
+            counts[item.task.role] = counts.get(item.task.role, 0) + 1
+        return counts
+
+    def summary(self) -> str:
+        """Return the one line staff see: 'Queued by the daily limit: 14, ...'."""
+        oldest = self.oldest
+        if oldest is None:
+            return f"{QUEUED}: none"
+        return (
+            f"{QUEUED}: {len(self)}, oldest first indicated {oldest:%a} "
+            f"{oldest.day} {oldest:%b}"
+        )
+
+
+def queued(
+    school: School,
+    *,
+    kind: str | None = None,
+    year_group: int | None = None,
+    role: str | None = None,
+    safeguarding: bool = False,
+) -> Queue:
+    """Return the items of `school` queued by the daily limit, in release order.
+
+    The same filters as the worklist's apply.
+    """
+    tasks = _tasks(
+        school,
+        Task.Status.QUEUED,
+        kind=kind,
+        year_group=year_group,
+        role=role,
+        safeguarding=safeguarding,
+    )
+    items = [Item(task, QUEUED, _stage(task), _figure(task)) for task in tasks]
+    return Queue(sorted(items, key=lambda item: item.release_key))

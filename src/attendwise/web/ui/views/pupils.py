@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 
 from attendwise.core.calendar import academic_year_of
 from attendwise.letters.kinds import LetterKind
-from attendwise.web.cases.models import Case, Event, Letter, Task
+from attendwise.web.cases.models import WAITING, Case, Event, Letter, Task
 from attendwise.web.cases.services import SchoolRules
 from attendwise.web.register.models import Pupil
 from attendwise.web.ui.access import Staff, allow, audit, today
@@ -89,7 +89,7 @@ def pupil_page(request: HttpRequest, staff: Staff, pupil_id: int) -> HttpRespons
         pupil=pupil, academic_year=academic_year_of(as_of)
     ).first()
     events = Event.objects.filter(pupil=pupil).select_related("actor")
-    tasks = Task.objects.filter(pupil=pupil, status=Task.Status.PROPOSED)
+    tasks = Task.objects.filter(pupil=pupil, status__in=WAITING)
     if not staff.safeguarding:
         events = events.filter(safeguarding=False)
         tasks = tasks.filter(safeguarding=False)
@@ -108,7 +108,11 @@ def pupil_page(request: HttpRequest, staff: Staff, pupil_id: int) -> HttpRespons
         else ["On hold: speak to the safeguarding lead."],
         "events": list(events.order_by("-school_day", "-recorded_at", "-id")),
         "tasks": [
-            {"task": t, "mine": may_complete(staff.role, t.role, t.safeguarding)}
+            {
+                "task": t,
+                "mine": may_complete(staff.role, t.role, t.safeguarding),
+                "queued": t.status == Task.Status.QUEUED,
+            }
             for t in tasks.order_by("due_on")
         ],
         "letters": _letter_rows(pupil, staff),

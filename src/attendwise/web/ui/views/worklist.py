@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from attendwise.web.cases.services import SchoolRules
-from attendwise.web.cases.worklist import GROUPS, TYPES, worklist_groups
+from attendwise.web.cases.worklist import GROUPS, TYPES, Item, queued, worklist_groups
 from attendwise.web.ui.access import Staff, allow, staff_of, today
 from attendwise.web.ui.roles import CASEWORK, Role, may_complete
 
@@ -55,26 +55,33 @@ def worklist_page(request: HttpRequest, staff: Staff) -> HttpResponse:
         shown=SHOWN,
         expanded=expanded,
     )
+    queue = queued(
+        staff.school,
+        kind=kind or None,
+        year_group=year,
+        role=role or None,
+        safeguarding=staff.safeguarding,
+    )
+
+    def row(item: Item) -> dict[str, Any]:
+        return {
+            "item": item,
+            "task": item.task,
+            "role_name": rules.policy.role_name(item.task.role),
+            "mine": may_complete(staff.role, item.task.role, item.task.safeguarding),
+            "letter": bool(item.task.payload.get("letter")),
+        }
+
     groups: list[dict[str, Any]] = [
         {
             "name": group.name,
-            "rows": [
-                {
-                    "item": item,
-                    "task": item.task,
-                    "role_name": rules.policy.role_name(item.task.role),
-                    "mine": may_complete(
-                        staff.role, item.task.role, item.task.safeguarding
-                    ),
-                    "letter": bool(item.task.payload.get("letter")),
-                }
-                for item in group.items
-            ],
+            "rows": [row(item) for item in group.items],
             "count": group.count,
             "id": _group_id(group.name),
         }
         for group in found
     ]
+    queue_rows = [row(item) for item in queue.items]
     years = sorted(
         y
         for y in staff.school.pupils.order_by()
@@ -102,5 +109,13 @@ def worklist_page(request: HttpRequest, staff: Staff) -> HttpResponse:
             "bulk": kind == "letters" and any(row["mine"] for row in letters),
             "officer": staff.role is Role.OFFICER,
             "query": query.urlencode(),
+            "queue": {
+                "summary": queue.summary(),
+                "count": len(queue),
+                "rows": queue_rows
+                if request.GET.get("all") == "queued"
+                else queue_rows[:SHOWN],
+                "limit": rules.policy.setting("daily_new_proposals_per_role"),
+            },
         },
     )
