@@ -3,12 +3,15 @@
 The first step runs the import and rolls it back, so the report (every
 error with its line and field, or the counts and warnings) is exactly
 what applying would do. The file waits under UPLOADS_DIR, named by a
-random token held in the person's session, until it is applied.
+random token held in the person's session, until it is applied (or the
+session is over: then it is removed).
 """
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +25,7 @@ from attendwise.core.calendar import CalendarError
 from attendwise.sources.base import ImportRejected, ImportReport
 from attendwise.web.register import services
 from attendwise.web.register.models import ImportRun, School
-from attendwise.web.ui.access import Staff, allow, audit
+from attendwise.web.ui.access import Staff, allow, audit, today
 from attendwise.web.ui.roles import Role
 
 IMPORTERS = frozenset({Role.OFFICER, Role.ADMIN})
@@ -47,7 +50,7 @@ def _run(
     if kind == "register":
         return services.import_register(target, data, name, layout, user)
     if kind == "pupils":
-        return services.import_pupils(target, data, name, user)
+        return services.import_pupils(target, data, name, user, on=today())
     return services.import_contacts(target, data, name, user)
 
 
@@ -63,8 +66,19 @@ def _check(
 
 
 def _folder(staff: Staff) -> Path:
+    """Return the school's uploads folder, without uploads that have expired.
+
+    An upload waits for the session that checked it, so one older than a
+    session (SESSION_COOKIE_AGE) can never be applied: the file, which
+    holds pupils' personal data, is removed rather than kept.
+    """
     folder = Path(settings.UPLOADS_DIR) / staff.school.slug
     folder.mkdir(parents=True, exist_ok=True)
+    expired = time.time() - settings.SESSION_COOKIE_AGE
+    for waiting in folder.glob("*.upload"):
+        with contextlib.suppress(FileNotFoundError):
+            if waiting.stat().st_mtime < expired:
+                waiting.unlink()
     return folder
 
 
@@ -76,7 +90,13 @@ def _report_context(report: ImportReport) -> dict[str, Any]:
             for e in report.errors
         ],
         "hidden_errors": report.error_count - len(report.errors),
-        "warning_lines": report.warning_lines(),
+        # A warning that sums up many (the pupils not in a pupils file)
+        # lists them all behind a "show" link.
+        "warning_rows": [
+            {"text": str(warning), "items": warning.items}
+            for warning in report.warnings
+        ],
+        "hidden_warnings": report.warning_count - len(report.warnings),
         "counts": sorted(report.counts.items()),
     }
 
