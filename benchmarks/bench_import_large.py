@@ -109,7 +109,7 @@ def _measure(
     ).read_text(encoding="utf-8")
     _ = load_calendar(calendar_text).school_days  # compile holidays outside timings
     school = services.create_school("big", "A big school", calendar_text)
-    services.import_pupils(school, pupils, "pupils.csv")
+    services.import_pupils(school, pupils, "pupils.csv", on=dt.date(2025, 12, 11))
     rows = year.count(b"\n") - 1
 
     whole, result = measure(

@@ -80,7 +80,8 @@ demo = generate_school(seed=DEFAULT_SEED, calendar=calendar, through={THROUGH!r}
 files = write_sims_export(demo, Path({str(home)!r}) / "export")
 school = services.create_school("demo", demo.name if hasattr(demo, "name") else "Demo",
                                 text, shipped_policy_text())
-services.import_pupils(school, files["pupils"].read_bytes(), "pupils.csv")
+services.import_pupils(school, files["pupils"].read_bytes(), "pupils.csv",
+                       on=datetime.date(2025, 12, 11))
 services.import_contacts(school, files["contacts"].read_bytes(), "contacts.csv")
 services.import_register(school, files["sessions"].read_bytes(), "sessions.csv", "sims")
 daily_run(school, {THROUGH!r}, draft=False)

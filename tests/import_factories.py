@@ -7,6 +7,10 @@ from collections.abc import Iterable, Sequence
 
 from attendwise.sources.sims import CONTACTS_LAYOUT, PUPILS_LAYOUT, SESSIONS_LAYOUT
 
+#: The day the import tests import pupils on (import_pupils' `on`): a date
+#: of birth after it is an error, and ages are reckoned on it.
+IMPORT_DAY = dt.date(2025, 12, 11)
+
 #: The handbook's years before the reference calendar: 2023/24 (E9's July
 #: date) and 2024/25 (E6, E7, E9, E11), with England's bank holidays.
 CALENDAR_2023_2025 = """\

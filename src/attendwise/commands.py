@@ -26,7 +26,7 @@ from attendwise.core.figures import format_percent
 from attendwise.core.pathway import PathwayError
 from attendwise.core.policy import PolicyError, load_policy, shipped_policy_text
 from attendwise.export import neutralise
-from attendwise.sources.base import ImportRejected
+from attendwise.sources.base import ImportRejected, WarningKind
 from attendwise.web.cases.models import WAITING, Event, Task
 from attendwise.web.cases.services import (
     CASE_LEVEL_ACTIONS,
@@ -150,12 +150,18 @@ def _import(
         return register_services.import_register(
             school, data, name, args.layout, progress=bar.update
         )
-    service = (
-        register_services.import_pupils
-        if args.command == "import-pupils"
-        else register_services.import_contacts
-    )
-    return service(school, data, name, progress=bar.update)
+    if args.command == "import-pupils":
+        return register_services.import_pupils(
+            school, data, name, on=args.on or _today(), progress=bar.update
+        )
+    return register_services.import_contacts(school, data, name, progress=bar.update)
+
+
+def _today() -> dt.date:
+    """Return the web application's today (ATTENDWISE_TODAY, else London's)."""
+    from attendwise.web.ui.access import today
+
+    return today()
 
 
 def import_file(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -205,6 +211,10 @@ def import_file(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     )
     for line in report.warning_lines():
         out.write(f"  {line}\n")
+    if getattr(args, "list_not_in_file", False):
+        for warning in report.warnings:
+            if warning.kind is WarningKind.NOT_IN_FILE:
+                out.writelines(f"    {item}\n" for item in warning.items)
     return 0
 
 
@@ -601,6 +611,19 @@ def add_arguments(commands: Any) -> None:
             required=len(layouts) > 1,
             default=layouts[0] if len(layouts) == 1 else None,
         )
+        if name == "import-pupils":
+            command.add_argument(
+                "--on",
+                type=parse_day,
+                help="the day of the import: a date of birth after it is an "
+                "error (default: today, or ATTENDWISE_TODAY)",
+            )
+            command.add_argument(
+                "--list-not-in-file",
+                action="store_true",
+                help="list every stored pupil the file leaves out (the "
+                "warning names the first few), one Student ID a line",
+            )
 
     run_parser = commands.add_parser(
         "run", parents=[school], help="the daily run for one school day"

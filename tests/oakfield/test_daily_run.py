@@ -16,6 +16,7 @@ from attendwise.web.cases.services import daily_run
 from attendwise.web.register import services
 from tests.conftest import SHARED
 from tests.factories import make_school, reference_calendar
+from tests.import_factories import IMPORT_DAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -54,11 +55,12 @@ def count(mis_id, first, last):
 @pytest.fixture
 def oakfield():
     school = make_school(slug="oakfield", name="Oakfield Academy")
-    for name, service in (
-        ("pupils.csv", services.import_pupils),
-        ("contacts.csv", services.import_contacts),
-    ):
-        service(school, (OAKFIELD / name).read_bytes(), name)
+    services.import_pupils(
+        school, (OAKFIELD / "pupils.csv").read_bytes(), "pupils.csv", on=IMPORT_DAY
+    )
+    services.import_contacts(
+        school, (OAKFIELD / "contacts.csv").read_bytes(), "contacts.csv"
+    )
     services.import_register(
         school, (OAKFIELD / "sessions.csv").read_bytes(), "sessions.csv", "sims"
     )

@@ -52,3 +52,19 @@ def test_the_register_order_is_documented_in_full():
     written = listed.replace("`Y1`..`Y7`", " ".join(f"`Y{n}`" for n in range(1, 8)))
     codes = [part.strip("`") for part in written.split() if part.startswith("`")]
     assert [code for code in codes if len(code) <= 2] == list(REGISTER_ORDER)
+
+
+def test_every_personal_column_is_named_where_the_doc_says_reports_withhold_it():
+    text = DOC.read_text(encoding="utf-8")
+    section = text.split("### Personal data in reports")[1].split("\n## ")[0]
+
+    assert [
+        name for name in sorted(sims.PERSONAL_COLUMNS) if f"`{name}`" not in section
+    ] == []
+
+
+def test_the_ages_reported_as_unusual_are_the_documented_ones():
+    text = DOC.read_text(encoding="utf-8")
+
+    assert f"under {sims.YOUNGEST_AGE} on the entry date" in text
+    assert f"over {sims.OLDEST_AGE} on the last day on roll" in text

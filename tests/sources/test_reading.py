@@ -12,12 +12,12 @@ from attendwise.sources.base import (
     parse_uk_date,
 )
 from attendwise.sources.sims import read_pupils, read_sessions
-from tests.import_factories import pupil_row, pupils_csv, sessions_csv
+from tests.import_factories import IMPORT_DAY, pupil_row, pupils_csv, sessions_csv
 
 
 def read(data: bytes, file: str = "pupils.csv"):
     report = ReportBuilder(file)
-    rows = read_pupils(data, report)
+    rows = read_pupils(data, report, on=IMPORT_DAY)
     return rows, report.build()
 
 

@@ -45,7 +45,50 @@ def test_a_file_with_an_error_shows_its_line_and_field_and_imports_nothing():
     assert "cannot be imported: 1 error" in text
     assert ">3<" in text  # the line
     assert "Date of Birth" in text  # the field
+    assert "31/02/2014" not in text  # a date of birth is personal data
     assert not Pupil.objects.filter(mis_id="4001").exists()
+
+
+def test_a_date_of_birth_after_the_applications_today_is_an_error(settings):
+    settings.TODAY = "2025-09-16"
+    school, _ = school_with_case()
+    client = signed_in(staff(school, Role.ADMIN))
+
+    response = upload(client, pupils_csv(pupil_row("4001", born="17/09/2025")))
+
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert "cannot be imported: 1 error" in page.content.decode()
+    assert "the Date of Birth is in the future (after 16/09/2025" in (
+        page.content.decode()
+    )
+
+
+def test_the_pupils_a_file_leaves_out_are_summed_up_with_the_full_list_on_demand():
+    school, _ = school_with_case()
+    client = signed_in(staff(school, Role.ADMIN))
+    rows = [pupil_row(str(6000 + n)) for n in range(14)]
+    Pupil.objects.bulk_create(
+        Pupil(
+            school=school,
+            mis_id=str(7000 + n),
+            legal_surname="Kept",
+            legal_forename="Pupil",
+            entry_date=TODAY,
+        )
+        for n in range(14)
+    )
+
+    checked = client.get(upload(client, pupils_csv(*rows))["Location"])
+
+    assert checked.status_code == 200
+    check_page(checked)
+    text = checked.content.decode()
+    assert text.count("not in this file") == 1
+    assert "15 pupils on the roll are not in this file" in text
+    assert "and 5 more" in text
+    assert "Show all 15" in text
+    assert "7013" in text  # listed in full behind the link
 
 
 def test_a_good_file_is_checked_then_applied():

@@ -54,14 +54,14 @@ def main(phase: str) -> None:
 
     from attendwise.web.register import services
     from attendwise.web.register.models import School
-    from tests.import_factories import pupil_row, pupils_csv
+    from tests.import_factories import IMPORT_DAY, pupil_row, pupils_csv
     from tests.web.register_factories import REFERENCE_CALENDAR, snapshot
 
     if phase == "setup":
         call_command("migrate", verbosity=0)
         school = services.create_school("elm", "Elm School", REFERENCE_CALENDAR)
         rows = [pupil_row(str(4000 + n)) for n in range(PUPILS)]
-        services.import_pupils(school, pupils_csv(*rows), "pupils.csv")
+        services.import_pupils(school, pupils_csv(*rows), "pupils.csv", on=IMPORT_DAY)
         services.import_register(school, _register(5, changed=False), "week.csv")
         return
     if phase == "snapshot":

@@ -13,7 +13,7 @@ from attendwise.web.register.models import (
     Pupil,
     School,
 )
-from tests.import_factories import pupils_csv
+from tests.import_factories import IMPORT_DAY, pupils_csv
 
 REFERENCE_CALENDAR = (
     resources.files("attendwise.calendars")
@@ -33,7 +33,7 @@ def make_school(
 
 def enrol(school: School, *rows: list[str]) -> None:
     """Import pupils (rows from import_factories.pupil_row) for `school`."""
-    services.import_pupils(school, pupils_csv(*rows), "pupils.csv")
+    services.import_pupils(school, pupils_csv(*rows), "pupils.csv", on=IMPORT_DAY)
 
 
 def snapshot() -> dict[str, list[dict[str, object]]]:

@@ -171,6 +171,26 @@ def test_confirming_letter_l_approves_its_letter_with_the_lates_counted():
     assert letter.merge["attendance_percent"] == "83.3%"
 
 
+def test_a_letter_approved_by_confirming_is_dated_by_the_school_day_given():
+    # `attendwise confirm ITEM --on 2025-09-15` (or the demo's replay) runs
+    # on a later day by the clock: the approval belongs to the day given.
+    absences = {
+        (D(2025, 9, 8), "AM"): "U",
+        (D(2025, 9, 10), "AM"): "U",
+        (D(2025, 9, 15), "AM"): "U",
+    }
+    school, pupil = school_with(absences)
+    run_days(school, START, D(2025, 9, 15))
+    letter_l = open_task(pupil, "Letter L")
+
+    complete_task(letter_l, action="confirm", on=D(2025, 9, 16), user=officer())
+
+    [letter] = letter_l.letters.all()
+    event = Event.objects.get(pupil=pupil, kind="letter.approved")
+    assert event.school_day == D(2025, 9, 16)
+    assert (event.recorded_at, event.actor) == (letter.approved_at, officer())
+
+
 def test_a_letter_that_cannot_be_drafted_cannot_be_confirmed():
     absences = {
         (D(2025, 9, 8), "AM"): "U",

@@ -31,6 +31,13 @@ def test_the_demo_replays_the_term_with_staff_working_the_list():
             :4
         ] == b"%PDF"
         assert letter.approved_by is not None
+    # Each approval belongs to the replayed day it was made on, not the clock's.
+    approvals = Event.objects.filter(school=school, kind="letter.approved")
+    assert approvals.count() == approved.count()
+    assert {event.school_day for event in approvals} <= {
+        task.decided_on for task in Task.objects.filter(letters__in=approved)
+    }
+    assert max(event.school_day for event in approvals) <= dt.date(2025, 10, 14)
     calls = Task.objects.filter(school=school, kind="first-day call")
     assert calls.exclude(status=Task.Status.PROPOSED).count() == calls.count()
     assert Event.objects.filter(school=school, kind="call").exists()

@@ -121,6 +121,45 @@ def test_a_rejected_register_prints_every_error_to_stderr_and_exits_1(oakfield, 
     assert Mark.objects.count() == 0
 
 
+def test_import_pupils_checks_dates_of_birth_against_the_day_given(oakfield, capsys):
+    pupils = oakfield / "pupils.csv"
+    pupils.write_bytes(pupils_csv(pupil_row("4001", born="03/09/2025", year="")))
+    capsys.readouterr()
+
+    early = main(
+        ["import-pupils", str(pupils), "--school", "oakfield", "--on", "2025-09-02"]
+    )
+    later = main(
+        ["import-pupils", str(pupils), "--school", "oakfield", "--on", "2027-09-02"]
+    )
+
+    assert (early, later) == (1, 0)
+    assert capsys.readouterr().err == (
+        "pupils.csv was rejected with 1 error; nothing from it was imported.\n"
+        "pupils.csv line 2, field Date of Birth: the Date of Birth is in the "
+        "future (after 02/09/2025, the day of this import): correct it in the "
+        "MIS\n"
+    )
+
+
+def test_import_pupils_lists_the_pupils_it_leaves_out_when_asked(oakfield, capsys):
+    pupils = oakfield / "pupils.csv"
+    pupils.write_bytes(pupils_csv(pupil_row("4002")))
+    capsys.readouterr()
+
+    code = main(
+        ["import-pupils", str(pupils), "--school", "oakfield", "--list-not-in-file"]
+    )
+
+    assert code == 0
+    assert capsys.readouterr().out == (
+        "pupils.csv: 1 rows read; 0 created, 0 changed, 1 unchanged; 1 warnings.\n"
+        "  pupils.csv: 1 pupil on the roll is not in this file: kept as they were "
+        "(only a leaving date takes a pupil off roll); Student ID 4001\n"
+        "    4001\n"
+    )
+
+
 def test_an_unknown_school_is_an_error(tmp_path, capsys):
     register = tmp_path / "sessions.csv"
     register.write_bytes(sessions_csv(("08/09/2025", "/", "AM", "4001")))

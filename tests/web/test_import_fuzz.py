@@ -18,6 +18,7 @@ from attendwise.sources.base import ImportRejected
 from attendwise.web.register import services
 from attendwise.web.register.sources import save_source
 from tests.import_factories import (
+    IMPORT_DAY,
     contact_row,
     contacts_csv,
     pupil_row,
@@ -185,7 +186,7 @@ def test_the_canonical_register_importer(school, data):
 @given(data=files(["Student ID", "UPN", "Legal Surname", "Entry Date"], PUPILS))
 def test_the_pupils_importer(school, data):
     imports_or_rejects_cleanly(
-        lambda d: services.import_pupils(school, d, "p.csv"), data
+        lambda d: services.import_pupils(school, d, "p.csv", on=IMPORT_DAY), data
     )
 
 

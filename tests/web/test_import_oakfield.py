@@ -13,6 +13,7 @@ from attendwise.web.register.services import (
     import_register,
 )
 from tests.conftest import SHARED
+from tests.import_factories import IMPORT_DAY
 from tests.web.register_factories import make_school
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ def read(name: str) -> bytes:
 def test_the_oakfield_export_imports_whole_with_the_warnings_its_readme_describes():
     school = make_school()
 
-    pupils = import_pupils(school, read("pupils.csv"), "pupils.csv")
+    pupils = import_pupils(school, read("pupils.csv"), "pupils.csv", on=IMPORT_DAY)
     contacts = import_contacts(school, read("contacts.csv"), "contacts.csv")
     register = import_register(school, read("sessions.csv"), "sessions.csv", "sims")
 
@@ -64,7 +65,7 @@ def test_the_oakfield_export_imports_whole_with_the_warnings_its_readme_describe
 
 def test_reimporting_the_oakfield_sessions_changes_nothing():
     school = make_school()
-    import_pupils(school, read("pupils.csv"), "pupils.csv")
+    import_pupils(school, read("pupils.csv"), "pupils.csv", on=IMPORT_DAY)
     import_register(school, read("sessions.csv"), "sessions.csv", "sims")
 
     again = import_register(school, read("sessions.csv"), "sessions.csv", "sims")

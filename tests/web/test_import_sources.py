@@ -7,7 +7,13 @@ import pytest
 from attendwise.core.upn import upn_check_letter
 from attendwise.sources.base import ImportRejected, WarningKind
 from attendwise.sources.mapped import SourceError
-from attendwise.web.register.models import ImportRun, Mark, MarkRevision, Source
+from attendwise.web.register.models import (
+    ImportRun,
+    Mark,
+    MarkRevision,
+    Pupil,
+    Source,
+)
 from attendwise.web.register.services import import_register
 from attendwise.web.register.sources import save_source, spec_of
 from tests.import_factories import csv_bytes, pupil_row
@@ -150,9 +156,75 @@ def test_a_register_naming_an_unknown_upn_is_rejected_whole(school):
     with pytest.raises(ImportRejected) as rejected:
         import_register(school, data, "arbor.csv", source=source)
 
+    # A UPN is personal data: the error names the line, not the UPN.
     assert rejected.value.report.error_lines() == [
-        f"arbor.csv line 3, field UPN: pupil '{stranger}' is not on the roll of "
-        "Oakfield Academy (1 row); import the pupils file first"
+        "arbor.csv line 3, field UPN: the pupil with this UPN is not on the roll "
+        "of Oakfield Academy (1 row); import the pupils file first"
+    ]
+    assert stranger not in repr(rejected.value.report)
+    assert snapshot() == before
+
+
+def test_a_register_by_upn_names_its_pupils_by_student_id_never_by_upn(school):
+    source = save_source(school, "Bromcom", preset="bromcom")
+    data = csv_bytes(
+        ["UPN", "Date", "Session", "Mark"],
+        [
+            [UPN_1, "08/09/2025", "AM", "/"],
+            [UPN_1, "08/09/2025", "AM", "/"],  # read once
+            [UPN_1, "08/09/2025", "PM", "N"],
+            [UPN_1, "08/09/2025", "PM", "/"],  # several registers
+            [UPN_2, "08/09/2025", "AM", ""],  # blank
+            [UPN_2, "09/09/2025", "AM", "/"],  # PM of 8 and 9 missing
+            [UPN_1, "09/09/2025", "AM", "/"],
+            [UPN_1, "09/09/2025", "PM", "/"],
+            [UPN_1, "31/08/2025", "AM", "/"],  # before the entry date
+        ],
+    )
+
+    result = import_register(school, data, "bromcom.csv", source=source)
+
+    assert result.report.warning_lines() == [
+        "bromcom.csv line 3: repeats line 2 (the pupil, Mon 08/09/2025 AM); read once",
+        "bromcom.csv line 5, field Mark: the pupil has 'N' on line 4 and '/' on "
+        "line 5 for Mon 08/09/2025 PM (several registers): '/' stands by the "
+        "register order, 'N' is not stored",
+        "bromcom.csv line 6, field Mark: no mark for the pupil on Mon 08/09/2025 "
+        "AM: not a mark; counted as missing",
+        "bromcom.csv line 10: pupil 4001 (on roll from 01/09/2025) has 1 mark "
+        "outside their roll dates (31/08/2025): stored, but left out of every "
+        "figure",
+        "bromcom.csv line 10: 1 mark(s) on 1 day(s) from 31/08/2025 to 31/08/2025 "
+        "lie outside the school's calendar (01/09/2025 to 17/07/2026): stored, "
+        "but not checked against school days; add that year's calendar",
+        "bromcom.csv: pupil 4001 has no mark for 6 sessions on roll: Wed "
+        "03/09/2025 AM, Wed 03/09/2025 PM, Thu 04/09/2025 AM and 3 more",
+        "bromcom.csv: pupil 4002 has no mark for 9 sessions on roll: Wed "
+        "03/09/2025 AM, Wed 03/09/2025 PM, Thu 04/09/2025 AM and 6 more",
+    ]
+    for text in (repr(result.report), repr(result.run.warnings)):
+        assert UPN_1 not in text
+        assert UPN_2 not in text
+    assert result.missing == {"4001": 6, "4002": 9}
+
+
+def test_a_register_by_upn_refuses_a_upn_two_stored_pupils_share(school):
+    # Stored before the pupils import refused a second holder of a UPN.
+    Pupil.objects.filter(mis_id="4002").update(upn=UPN_1)
+    source = save_source(school, "Arbor", preset="arbor")
+    data = csv_bytes(
+        ["UPN", "Date", "Session", "Mark", "Minutes Late"],
+        [[UPN_1, "08/09/2025", "AM", "/", ""], [UPN_1, "08/09/2025", "PM", "/", ""]],
+    )
+    before = snapshot()
+
+    with pytest.raises(ImportRejected) as rejected:
+        import_register(school, data, "arbor.csv", source=source)
+
+    assert rejected.value.report.error_lines() == [
+        "arbor.csv line 2, field UPN: the UPN is held by more than one pupil of "
+        "Oakfield Academy (Student IDs 4001, 4002), so its 2 rows could be "
+        "either's: correct the UPNs in the MIS and import the pupils file first"
     ]
     assert snapshot() == before
 

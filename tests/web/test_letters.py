@@ -230,7 +230,7 @@ def test_drafting_again_never_replaces_an_approved_letter(letters_dir):
     add_father_elsewhere(pupil)
     task = make_task(pupil)
     home, _other = draft(task)
-    approve_letter(home, make_user(), AT)
+    approve_letter(home, make_user(), AT, on=AT.date())
     approved_bytes = (letters_dir / home.pdf_path).read_bytes()
 
     (redrafted,) = draft(task, sender_name="Alex Morgan")
@@ -250,7 +250,7 @@ def test_a_letter_is_approved_once_and_the_approval_recorded():
     (letter,) = draft(make_task(pupil))
     user = make_user()
 
-    approved = approve_letter(letter, user, AT)
+    approved = approve_letter(letter, user, AT, on=AT.date())
 
     assert (approved.status, approved.approved_at, approved.approved_by) == (
         Letter.Status.APPROVED,
@@ -259,7 +259,27 @@ def test_a_letter_is_approved_once_and_the_approval_recorded():
     )
     event = Event.objects.get(kind="letter.approved")
     assert event.summary == "Letter 1 to Mrs June Allen approved by sam.patel."
-    assert (event.school_day, event.actor) == (D(2025, 9, 30), user)
+    assert (event.school_day, event.recorded_at, event.actor) == (
+        D(2025, 9, 30),
+        AT,
+        user,
+    )
+
+
+def test_the_approval_is_dated_by_the_school_day_it_was_made_on_not_the_clock():
+    # Confirmed on the evening of Friday 3 October from home, after midnight
+    # in London (the CLI's --on, or a replay of the term run months later).
+    pupil = make_pupil()
+    add_contact(pupil)
+    (letter,) = draft(make_task(pupil))
+    user = make_user()
+    late = dt.datetime(2025, 10, 3, 23, 30, tzinfo=dt.UTC)
+
+    approved = approve_letter(letter, user, late, on=D(2025, 10, 3))
+
+    assert approved.approved_at == late
+    event = Event.objects.get(kind="letter.approved")
+    assert (event.school_day, event.recorded_at) == (D(2025, 10, 3), late)
 
 
 def test_a_second_approval_of_the_same_letter_is_refused():
@@ -267,10 +287,10 @@ def test_a_second_approval_of_the_same_letter_is_refused():
     add_contact(pupil)
     (letter,) = draft(make_task(pupil))
     stale = Letter.objects.get(pk=letter.pk)
-    approve_letter(letter, make_user(), AT)
+    approve_letter(letter, make_user(), AT, on=AT.date())
 
     with pytest.raises(LetterError, match="already been approved"):
-        approve_letter(stale, make_user("alex.morgan"), AT)
+        approve_letter(stale, make_user("alex.morgan"), AT, on=AT.date())
 
     assert Event.objects.filter(kind="letter.approved").count() == 1
 
@@ -283,7 +303,7 @@ def test_a_replaced_draft_cannot_be_approved():
     draft(task)
 
     with pytest.raises(LetterError, match="has been replaced"):
-        approve_letter(first, make_user(), AT)
+        approve_letter(first, make_user(), AT, on=AT.date())
 
 
 def test_a_pdf_changed_on_disk_cannot_be_approved(letters_dir):
@@ -293,7 +313,7 @@ def test_a_pdf_changed_on_disk_cannot_be_approved(letters_dir):
     (letters_dir / letter.pdf_path).write_bytes(b"%PDF-1.7 something else")
 
     with pytest.raises(LetterError, match="changed since it was drafted"):
-        approve_letter(letter, make_user(), AT)
+        approve_letter(letter, make_user(), AT, on=AT.date())
 
 
 def test_a_schools_edited_template_is_used_with_the_figures_merged_in(letters_dir):

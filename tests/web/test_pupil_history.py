@@ -5,7 +5,13 @@ import pytest
 from attendwise.web.register.models import Pupil, PupilChange
 from attendwise.web.register.people import history, sibling_groups, siblings
 from attendwise.web.register.services import import_contacts, import_pupils
-from tests.import_factories import contact_row, contacts_csv, pupil_row, pupils_csv
+from tests.import_factories import (
+    IMPORT_DAY,
+    contact_row,
+    contacts_csv,
+    pupil_row,
+    pupils_csv,
+)
 from tests.web.register_factories import make_school
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +26,7 @@ def changes(mis_id: str) -> list[tuple[str, str, str, str, str]]:
 
 def test_a_joiner_and_a_leaver_are_recorded_with_their_dates():
     school = make_school()
-    import_pupils(school, pupils_csv(pupil_row("4001")), "pupils.csv")
+    import_pupils(school, pupils_csv(pupil_row("4001")), "pupils.csv", on=IMPORT_DAY)
 
     import_pupils(
         school,
@@ -29,6 +35,7 @@ def test_a_joiner_and_a_leaver_are_recorded_with_their_dates():
             pupil_row("4002", entry="03/11/2025"),
         ),
         "pupils.csv",
+        on=IMPORT_DAY,
     )
 
     assert changes("4001") == [
@@ -40,9 +47,11 @@ def test_a_joiner_and_a_leaver_are_recorded_with_their_dates():
 
 def test_a_pupil_who_returns_after_leaving_is_recorded_as_returned():
     school = make_school()
-    import_pupils(school, pupils_csv(pupil_row("4001", leaving="17/10/2025")), "p")
+    import_pupils(
+        school, pupils_csv(pupil_row("4001", leaving="17/10/2025")), "p", on=IMPORT_DAY
+    )
 
-    import_pupils(school, pupils_csv(pupil_row("4001")), "p")
+    import_pupils(school, pupils_csv(pupil_row("4001")), "p", on=IMPORT_DAY)
 
     assert changes("4001")[-1] == (
         "returned",
@@ -56,13 +65,21 @@ def test_a_pupil_who_returns_after_leaving_is_recorded_as_returned():
 def test_dual_registration_is_read_and_its_change_kept():
     school = make_school()
     import_pupils(
-        school, pupils_csv([*pupil_row("4001"), "C"], enrolment=True), "pupils.csv"
+        school,
+        pupils_csv([*pupil_row("4001"), "C"], enrolment=True),
+        "pupils.csv",
+        on=IMPORT_DAY,
     )
 
     import_pupils(
-        school, pupils_csv([*pupil_row("4001"), "M"], enrolment=True), "pupils.csv"
+        school,
+        pupils_csv([*pupil_row("4001"), "M"], enrolment=True),
+        "pupils.csv",
+        on=IMPORT_DAY,
     )
-    import_pupils(school, pupils_csv(pupil_row("4001")), "without the column.csv")
+    import_pupils(
+        school, pupils_csv(pupil_row("4001")), "without the column.csv", on=IMPORT_DAY
+    )
 
     assert Pupil.objects.get().enrolment_status == "M"
     assert changes("4001")[-1] == ("changed", "pupil", "enrolment_status", "C", "M")
@@ -73,13 +90,16 @@ def test_an_unknown_enrolment_status_is_an_error():
 
     with pytest.raises(ImportRejected, match="'D' is not C, M, S or G"):
         import_pupils(
-            make_school(), pupils_csv([*pupil_row("4001"), "D"], enrolment=True), "p"
+            make_school(),
+            pupils_csv([*pupil_row("4001"), "D"], enrolment=True),
+            "p",
+            on=IMPORT_DAY,
         )
 
 
 def test_changes_of_address_and_parental_responsibility_are_kept():
     school = make_school()
-    import_pupils(school, pupils_csv(pupil_row("4001")), "pupils.csv")
+    import_pupils(school, pupils_csv(pupil_row("4001")), "pupils.csv", on=IMPORT_DAY)
     import_contacts(
         school,
         contacts_csv(
@@ -127,7 +147,7 @@ def test_changes_of_address_and_parental_responsibility_are_kept():
 
 def test_a_contact_added_and_one_removed_are_kept_with_who_they_were():
     school = make_school()
-    import_pupils(school, pupils_csv(pupil_row("4001")), "pupils.csv")
+    import_pupils(school, pupils_csv(pupil_row("4001")), "pupils.csv", on=IMPORT_DAY)
     import_contacts(school, contacts_csv(contact_row("4001", "1")), "contacts.csv")
 
     import_contacts(
@@ -152,6 +172,7 @@ def test_siblings_share_a_parent_with_parental_responsibility():
         school,
         pupils_csv(*(pupil_row(mis_id) for mis_id in ("4001", "4002", "4003", "4004"))),
         "pupils.csv",
+        on=IMPORT_DAY,
     )
     import_contacts(
         school,

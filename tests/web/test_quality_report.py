@@ -139,6 +139,32 @@ def test_a_clean_register_has_no_issues():
     assert quality_report(school, AS_OF).issues == ()
 
 
+def test_a_upn_two_pupils_hold_is_reported_for_each_pupil_on_roll():
+    # Stored before the pupils import refused a second holder of a UPN.
+    school = make_school()
+    for mis_id in ("1001", "1002"):
+        make_contact(make_pupil(school, mis_id, upn="A886412318001"))
+
+    report = quality_report(school, AS_OF)
+
+    assert [
+        (issue.pupil, issue.detail)
+        for issue in report.issues
+        if issue.kind == "invalid UPN"
+    ] == [
+        (
+            "1001",
+            "the UPN is also held by 1002: a UPN belongs to one child; put it "
+            "right in the MIS and import the pupils file",
+        ),
+        (
+            "1002",
+            "the UPN is also held by 1001: a UPN belongs to one child; put it "
+            "right in the MIS and import the pupils file",
+        ),
+    ]
+
+
 def test_the_quality_command_prints_the_report_as_text_and_json(school, capsys):
     assert main(["quality", "--school", "forest-view", "--date", "19/09/2025"]) == 0
     text = capsys.readouterr().out

@@ -82,6 +82,7 @@ class WarningKind(StrEnum):
     MISSING = "missing marks"
     BLANK_KEPT = "blank mark over a stored mark"
     NOT_IN_FILE = "pupil not in the file"
+    UNUSUAL_AGE = "unusual age"
     NO_CONTACT = "pupil without contacts"
     CONTACT_REMOVED = "contact removed"
     REGISTERS_RESOLVED = "several registers for one session"
@@ -89,7 +90,12 @@ class WarningKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ImportWarning:
-    """Something stored that a person should look at; it does not stop the file."""
+    """Something stored that a person should look at; it does not stop the file.
+
+    A warning that sums up many of one thing (the pupils not in a pupils
+    file) names the first few in `reason` and holds them all in `items`,
+    for the report to show on demand.
+    """
 
     kind: WarningKind
     file: str
@@ -97,6 +103,7 @@ class ImportWarning:
     field: str | None
     value: str | None
     reason: str
+    items: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return f"{_place(self.file, self.line, self.field)}: {self.reason}"
@@ -190,11 +197,17 @@ class ReportBuilder:
         field: str | None,
         value: str | None,
         reason: str,
+        items: Sequence[str] = (),
     ) -> None:
+        """Add a warning: all are counted, the first `limit` listed.
+
+        One with `items` sums up many (see ImportWarning), so it is listed
+        however many warnings came before it.
+        """
         self.warning_counts[kind] += 1
-        if len(self.warnings) < self.limit:
+        if len(self.warnings) < self.limit or items:
             self.warnings.append(
-                ImportWarning(kind, self.file, line, field, value, reason)
+                ImportWarning(kind, self.file, line, field, value, reason, tuple(items))
             )
 
     def count(self, name: str, amount: int = 1) -> None:
@@ -668,7 +681,35 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 
 
 class ValueProblem(ValueError):
-    """A value that cannot be read; its message is the reason for the report."""
+    """A value that cannot be read; its message is the reason for the report.
+
+    The message may quote the value, which helps staff find it when the
+    value is a code, a session's date or a heading. A field whose value is
+    personal data (a name, a date of birth, an address, a UPN) is reported
+    with `without_value` instead: `predicate` is the reason said of the
+    field ("is not a real date"), and `quoted` is False for a message that
+    never repeats the value in the first place.
+    """
+
+    def __init__(
+        self, reason: str, *, predicate: str | None = None, quoted: bool = True
+    ) -> None:
+        super().__init__(reason)
+        self.predicate = predicate
+        self.quoted = quoted
+
+    @classmethod
+    def about(cls, shown: str, predicate: str) -> ValueProblem:
+        """Return the problem "SHOWN PREDICATE" ("'31/02/2025' is not a real date")."""
+        return cls(f"{shown} {predicate}", predicate=predicate)
+
+    def without_value(self, subject: str) -> str:
+        """Return the reason with `subject` ("the Date of Birth") for the value."""
+        if not self.quoted:
+            return str(self)
+        if self.predicate is not None:
+            return f"{subject} {self.predicate}"
+        return f"{subject} cannot be read: check it in the MIS"
 
 
 @lru_cache(maxsize=8192)
@@ -680,7 +721,7 @@ def parse_uk_date(text: str) -> dt.date:
     """
     match = _UK_DATE.fullmatch(text)
     if match is None:
-        raise ValueProblem(f"{text!r} is not a date in the form DD/MM/YYYY")
+        raise ValueProblem.about(repr(text), "is not a date in the form DD/MM/YYYY")
     day, month, year = (int(part) for part in match.groups())
     return _real_date(text, year, month, day)
 
@@ -690,7 +731,7 @@ def parse_iso_date(text: str) -> dt.date:
     """Return the date written YYYY-MM-DD. Raises ValueProblem otherwise."""
     match = _ISO_DATE.fullmatch(text)
     if match is None:
-        raise ValueProblem(f"{text!r} is not a date in the form YYYY-MM-DD")
+        raise ValueProblem.about(repr(text), "is not a date in the form YYYY-MM-DD")
     year, month, day = (int(part) for part in match.groups())
     return _real_date(text, year, month, day)
 
@@ -699,7 +740,9 @@ def _real_date(text: str, year: int, month: int, day: int) -> dt.date:
     try:
         return dt.date(year, month, day)
     except ValueError as problem:
-        raise ValueProblem(f"{text!r} is not a real date ({problem})") from None
+        raise ValueProblem.about(
+            repr(text), f"is not a real date ({problem})"
+        ) from None
 
 
 def parse_yes_no(text: str) -> bool:
@@ -708,14 +751,14 @@ def parse_yes_no(text: str) -> bool:
         return True
     if text == "N":
         return False
-    raise ValueProblem(f"{text!r} is not Y or N")
+    raise ValueProblem.about(repr(text), "is not Y or N")
 
 
 def check_length(text: str, limit: int) -> str:
     """Return `text` when it fits in `limit` characters; raise ValueProblem."""
     if len(text) > limit:
-        raise ValueProblem(
-            f"{text[:20]!r}... is {len(text)} characters long; at most {limit} fit"
+        raise ValueProblem.about(
+            f"{text[:20]!r}...", f"is {len(text)} characters long; at most {limit} fit"
         )
     return text
 

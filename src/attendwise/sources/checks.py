@@ -41,12 +41,18 @@ class RollDates:
 
 
 def check_roll_dates(
-    marks: Iterable[MarkRow], roll: Mapping[str, RollDates], report: ReportBuilder
+    marks: Iterable[MarkRow],
+    roll: Mapping[str, RollDates],
+    report: ReportBuilder,
+    named: Mapping[str, str] | None = None,
 ) -> int:
     """Return how many marks fall outside their pupil's roll dates.
 
     Each such pupil gets one warning with the count and the first and
     last dates. Pupils missing from `roll` are not this check's business.
+    `named` maps a pupil reference to how the warning names the pupil
+    (their MIS id, where the file names pupils by UPN); by default the
+    reference itself.
     """
     outside: dict[str, list[MarkRow]] = defaultdict(list)
     for row in marks:
@@ -66,7 +72,8 @@ def check_roll_dates(
             first.line,
             None,
             None,
-            f"pupil {pupil} ({roll[pupil].describe()}) has {len(rows)} {noun} "
+            f"pupil {named.get(pupil, pupil) if named else pupil} "
+            f"({roll[pupil].describe()}) has {len(rows)} {noun} "
             f"outside their roll dates ({span}): stored, but left out of "
             "every figure",
         )

@@ -156,4 +156,5 @@ class SourceSpec:
             several_registers=self.several_registers,
             source_name=self.name,
             check_pupil=upn_problem if self.pupil_key is PupilKey.UPN else None,
+            quote_pupil=self.pupil_key is not PupilKey.UPN,
         )

@@ -156,7 +156,9 @@ class RegisterLayout:
     is read (`reading`), what its sessions are called (`session_names`:
     the file's name -> AM or PM), whether it keeps `several_registers` per
     session, and how to check its pupil references (`check_pupil` returns
-    what is wrong with one, or None).
+    what is wrong with one, or None). Without `quote_pupil` (references
+    that are UPNs, personal data) reports say "the pupil" and name the
+    line instead of repeating the reference.
     """
 
     layout: Layout
@@ -172,6 +174,11 @@ class RegisterLayout:
     several_registers: bool = False
     source_name: str | None = None
     check_pupil: Callable[[str], str | None] | None = None
+    quote_pupil: bool = True
+
+    def who(self, pupil: str) -> str:
+        """Return how a report names the pupil `pupil` ("pupil 4001")."""
+        return f"pupil {pupil}" if self.quote_pupil else "the pupil"
 
 
 @lru_cache(maxsize=65536)
@@ -224,7 +231,8 @@ def read_register(
                 pupil_problems[pupil] = spec.check_pupil(pupil)
             problem = pupil_problems[pupil]
             if problem is not None:
-                report.error(line, spec.pupil, pupil, problem)
+                shown = pupil if spec.quote_pupil else None
+                report.error(line, spec.pupil, shown, problem)
                 continue
         row = _mark_row(
             spec,
@@ -248,7 +256,7 @@ def read_register(
                 line,
                 None,
                 None,
-                f"repeats line {earlier.line} (pupil {pupil}, "
+                f"repeats line {earlier.line} ({spec.who(pupil)}, "
                 f"{describe_day(row.date)} {row.session}); read once",
             )
         elif spec.several_registers and earlier.code and row.code:
@@ -260,7 +268,7 @@ def read_register(
                 line,
                 spec.mark,
                 row.source_code,
-                f"pupil {pupil} has {earlier.describe()} on line {earlier.line} "
+                f"{spec.who(pupil)} has {earlier.describe()} on line {earlier.line} "
                 f"and {row.describe()} on line {line} for "
                 f"{describe_day(row.date)} {row.session} (several registers): "
                 f"{kept.describe()} stands by the register order, "
@@ -275,7 +283,7 @@ def read_register(
                 line,
                 spec.mark,
                 row.source_code,
-                f"pupil {pupil} has two different marks for "
+                f"{spec.who(pupil)} has two different marks for "
                 f"{describe_day(row.date)} {row.session}: {earlier.describe()} "
                 f"on line {earlier.line} and {row.describe()} on line {line}",
             )
@@ -290,7 +298,7 @@ def read_register(
             row.line,
             spec.mark,
             row.source_code,
-            f"no mark for pupil {row.pupil} on {describe_day(row.date)} "
+            f"no mark for {spec.who(row.pupil)} on {describe_day(row.date)} "
             f"{row.session}: not a mark; counted as missing",
         )
     days = {key[1] for key in seen}

@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import TypeVar
 
-from attendwise.core.upn import upn_check_letter
 from attendwise.sources.base import (
     Column,
     Layout,
@@ -27,7 +26,7 @@ from attendwise.sources.base import (
     read_table,
 )
 from attendwise.sources.register import RegisterFile, RegisterLayout, read_register
-from attendwise.sources.upns import spreadsheet_damage
+from attendwise.sources.upns import upn_problem
 
 T = TypeVar("T")
 
@@ -53,6 +52,36 @@ LENGTHS: Mapping[str, int] = {
     "mobile": 40,
     "email": 200,
 }
+
+#: The columns whose values are personal data: a report says what is wrong
+#: with one without repeating it (docs/import-formats.md, "Personal data
+#: in reports"). Codes (Gender, FSM, SEN Status, Year, Reg Group), the
+#: Student ID and the roll dates are quoted, to help staff find the row.
+PERSONAL_COLUMNS = frozenset(
+    {
+        "UPN",
+        "Legal Surname",
+        "Legal Forename",
+        "Date of Birth",
+        "Relationship",
+        "Title",
+        "Forename",
+        "Surname",
+        "Address Line 1",
+        "Town",
+        "Postcode",
+        "Mobile",
+        "Email",
+    }
+)
+
+#: Ages outside these (in whole years: at entry, and on the last day on
+#: roll) are stored but reported: a school may have a nursery pupil of 2
+#: and, in a special school's sixth form, a pupil of 25 (an EHC plan can
+#: run to 25). A date of birth in the future, or after the entry date, is
+#: an error.
+YOUNGEST_AGE = 2
+OLDEST_AGE = 25
 
 GENDERS = ("M", "F", "U", "X")
 ENROLMENT_STATUSES = ("C", "M", "S", "G")
@@ -228,24 +257,36 @@ class _Cells:
         return self.values[self.index[column]]
 
     def read(self, column: str, convert: Callable[[str], T], default: T) -> T:
+        """Return the column's value converted; report it and return `default`.
+
+        The value of a personal column (PERSONAL_COLUMNS) is neither
+        quoted in the reason nor kept in the report.
+        """
         text = self.raw(column)
         try:
             return convert(text)
         except ValueProblem as problem:
-            self.report.error(self.line, column, text, str(problem))
+            if column in PERSONAL_COLUMNS:
+                reason = problem.without_value(f"the {column}")
+                self.report.error(self.line, column, None, reason)
+            else:
+                self.report.error(self.line, column, text, str(problem))
             return default
+
+    def missing(self, column: str) -> None:
+        self.report.error(self.line, column, None, f"the {column} is missing")
 
     def text(self, column: str, key: str, *, required: bool = False) -> str:
         text = self.raw(column)
         if required and not text:
-            self.report.error(self.line, column, text, f"the {column} is missing")
+            self.missing(column)
             return text
         return self.read(column, lambda t: check_length(t, LENGTHS[key]), text)
 
     def date(self, column: str, *, required: bool = False) -> dt.date | None:
         if not self.raw(column):
             if required:
-                self.report.error(self.line, column, "", f"the {column} is missing")
+                self.missing(column)
             return None
         return self.read(column, parse_uk_date, None)
 
@@ -257,7 +298,7 @@ def _one_of(allowed: tuple[str, ...], blank: bool = False) -> Callable[[str], st
 
     def convert(text: str) -> str:
         if text not in allowed and not (blank and not text):
-            raise ValueProblem(f"{text!r} is not {listed}")
+            raise ValueProblem.about(repr(text), f"is not {listed}")
         return text
 
     return convert
@@ -267,7 +308,6 @@ _GENDER = _one_of(GENDERS, blank=True)
 _SEN = _one_of(SEN_STATUSES)
 _ENROLMENT = _one_of(ENROLMENT_STATUSES, blank=True)
 _YEAR = re.compile(r"(?:Year\s*)?(\d{1,2}|R)")
-_UPN = re.compile(r"[A-HJ-NP-RT-Z]\d{11}[0-9A-HJ-NP-RT-Z]")
 
 
 def parse_year(text: str) -> int | None:
@@ -289,26 +329,17 @@ def parse_year(text: str) -> int | None:
 
 
 def check_upn(text: str) -> str:
-    """Return `text` when it is blank or a UPN whose check letter is right.
+    """Return `text` when it is blank or a valid UPN.
 
-    The check letter is the DfE's (attendwise.core.upn). Raises
-    ValueProblem otherwise.
+    Spreadsheet damage, the length, the characters and the DfE check
+    letter are checked (upns.upn_problem). Raises ValueProblem otherwise,
+    with a reason that does not repeat the UPN (it is personal data).
     """
     if not text:
         return text
-    damage = spreadsheet_damage(text)
-    if damage is not None:
-        raise ValueProblem(damage)
-    if _UPN.fullmatch(text) is None:
-        raise ValueProblem(
-            f"{text!r} is not a UPN (a letter, 11 digits and a digit or letter)"
-        )
-    expected = upn_check_letter(text[1:])
-    if text[0] != expected:
-        raise ValueProblem(
-            f"{text!r} has the check letter {text[0]}, but its digits need "
-            f"{expected}: the UPN is mistyped"
-        )
+    problem = upn_problem(text)
+    if problem is not None:
+        raise ValueProblem(problem, quoted=False)
     return text
 
 
@@ -332,18 +363,26 @@ def read_sessions(
 
 
 def read_pupils(
-    data: bytes, report: ReportBuilder, progress: Progress | None = None
+    data: bytes,
+    report: ReportBuilder,
+    progress: Progress | None = None,
+    *,
+    on: dt.date,
 ) -> tuple[PupilRow, ...]:
     """Return the pupils of a SIMS pupils.csv, one per Student ID.
 
+    `on` is the day of the import (never the clock's: the caller says).
     A repeated identical row is folded with a warning; two different rows
     for one Student ID are an error naming both lines. A leaving date
-    before the entry date is an error.
+    before the entry date, a date of birth after `on` or after the entry
+    date, and one UPN for two Student IDs are errors; an age outside
+    YOUNGEST_AGE to OLDEST_AGE is a warning.
     """
     table = read_table(data, PUPILS_LAYOUT, report, progress)
     if table is None:
         return ()
     found: dict[str, PupilRow] = {}
+    by_upn: dict[str, PupilRow] = {}
     for line, values in table.rows():
         cells = _Cells(report, line, values, table.index)
         pupil = PupilRow(
@@ -378,10 +417,94 @@ def read_pupils(
                 f"({entry:%d/%m/%Y})",
             )
         if cells.ok:
-            what = f"pupil {pupil.mis_id}"
-            _keep_once(found, pupil.mis_id, pupil, report, what, PUPIL_COLUMNS)
+            _check_birth(pupil, on, report)
+        if not cells.ok:
+            continue
+        what = f"pupil {pupil.mis_id}"
+        _keep_once(found, pupil.mis_id, pupil, report, what, PUPIL_COLUMNS)
+        if found[pupil.mis_id] is not pupil:
+            continue  # folded, or in conflict with an earlier row
+        other = by_upn.setdefault(pupil.upn, pupil) if pupil.upn else pupil
+        if other is not pupil:
+            report.error(
+                line,
+                "UPN",
+                None,
+                f"the UPN is also pupil {other.mis_id}'s, on line {other.line}: "
+                "a UPN belongs to one child, so one of the two is wrong; "
+                "correct it in the MIS",
+            )
+            del found[pupil.mis_id]
+            continue
+        _check_age(pupil, on, report)
     report.count("pupils", len(found))
     return tuple(found.values())
+
+
+def age_on(born: dt.date, day: dt.date) -> int:
+    """Return the age in whole years on `day` of someone born on `born`."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _check_birth(pupil: PupilRow, on: dt.date, report: ReportBuilder) -> None:
+    """Report a date of birth after the day of the import or the entry date.
+
+    The reason never repeats the date of birth (it is personal data).
+    """
+    born, entry = pupil.date_of_birth, pupil.entry_date
+    if born is None:
+        return
+    if born > on:
+        report.error(
+            pupil.line,
+            "Date of Birth",
+            None,
+            f"the Date of Birth is in the future (after {on:%d/%m/%Y}, the day "
+            "of this import): correct it in the MIS",
+        )
+    elif born > entry:
+        report.error(
+            pupil.line,
+            "Date of Birth",
+            None,
+            f"the Date of Birth is after the Entry Date ({entry:%d/%m/%Y}): a "
+            "pupil cannot join before they are born; correct one of them in "
+            "the MIS",
+        )
+
+
+def _check_age(pupil: PupilRow, on: dt.date, report: ReportBuilder) -> None:
+    """Warn when the pupil's age is outside YOUNGEST_AGE to OLDEST_AGE.
+
+    The age at entry is checked against the youngest age, and the age on
+    the pupil's last day on roll so far (the leaving date, or `on`) against
+    the oldest. The warning names neither the date of birth nor the age.
+    """
+    born = pupil.date_of_birth
+    if born is None:
+        return
+    entry = pupil.entry_date
+    last = max(entry, min(pupil.leaving_date or on, on))
+    if age_on(born, entry) < YOUNGEST_AGE:
+        report.warn(
+            WarningKind.UNUSUAL_AGE,
+            pupil.line,
+            "Date of Birth",
+            None,
+            f"pupil {pupil.mis_id} was under {YOUNGEST_AGE} when they joined on "
+            f"{entry:%d/%m/%Y}, by their Date of Birth: stored as given; check "
+            "it in the MIS",
+        )
+    elif age_on(born, last) > OLDEST_AGE:
+        verb = "was" if last < on else "is"
+        report.warn(
+            WarningKind.UNUSUAL_AGE,
+            pupil.line,
+            "Date of Birth",
+            None,
+            f"pupil {pupil.mis_id} {verb} over {OLDEST_AGE} on {last:%d/%m/%Y}, "
+            "by their Date of Birth: stored as given; check it in the MIS",
+        )
 
 
 def read_contacts(

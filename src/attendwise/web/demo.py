@@ -230,7 +230,12 @@ def _setup(
         StaffMember.objects.create(user=user, school=school, role=web_role)
         if role:
             users[role] = user
-    register.import_pupils(school, _pupils_csv(generated), "pupils.csv")
+    register.import_pupils(
+        school,
+        _pupils_csv(generated),
+        "pupils.csv",
+        on=calendar.first_school_day(2025),
+    )
     register.import_contacts(school, _contacts_csv(generated), "contacts.csv")
     out.write(
         f"Generated {generated.name}: {len(generated.pupils)} pupils, "

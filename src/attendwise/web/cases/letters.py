@@ -44,7 +44,6 @@ import hashlib
 import logging
 import os
 import tempfile
-import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,7 +81,6 @@ from attendwise.web.register.models import Contact, Pupil
 
 logger = logging.getLogger(__name__)
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 DRAFTABLE = (Task.Status.PROPOSED, Task.Status.CONFIRMED)
 
 
@@ -193,8 +191,15 @@ def draft_letters(
     return store_drafts(prepared, [render_pdf(html) for html in prepared.htmls])
 
 
-def approve_letter(letter: Letter, user: User, at: dt.datetime) -> Letter:
+def approve_letter(
+    letter: Letter, user: User, at: dt.datetime, *, on: dt.date
+) -> Letter:
     """Return `letter` approved by `user` at `at`, recording the approval.
+
+    `on` is the school day the approval is made on (the worklist's day:
+    the web application's today, the CLI's --on, the demo's replayed
+    day); the approval's event belongs to that day, and keeps `at` as
+    when it was recorded.
 
     Compare-and-set: only a draft is approved, so two people approving at
     once approve it once. LetterError when it is already approved or
@@ -220,13 +225,13 @@ def approve_letter(letter: Letter, user: User, at: dt.datetime) -> Letter:
         ).update(status=Letter.Status.APPROVED, approved_at=at, approved_by=user)
         if updated != 1:
             raise LetterError("This letter has already been approved.")
-        _record_approval(current, user, at)
+        _record_approval(current, user, at, on)
 
     letter.refresh_from_db()
     return letter
 
 
-def _record_approval(letter: Letter, user: User, at: dt.datetime) -> None:
+def _record_approval(letter: Letter, user: User, at: dt.datetime, on: dt.date) -> None:
     task = letter.task
     title = LetterKind(letter.kind).info.title
     names = ", ".join(letter.addressees.get("names", []))
@@ -235,7 +240,7 @@ def _record_approval(letter: Letter, user: User, at: dt.datetime) -> None:
         pupil=letter.pupil,
         case=task.case,
         kind="letter.approved",
-        school_day=at.astimezone(LONDON).date(),
+        school_day=on,
         recorded_at=at,
         actor=user,
         summary=f"{title} to {names} approved by {user.get_username()}.",

@@ -1359,7 +1359,7 @@ def _approve_letters(
             "the pupil's timeline says why"
         )
     for letter in drafts:
-        approve_letter(letter, approver, now)
+        approve_letter(letter, approver, now, on=on)
 
 
 def _complete_ongoing_task(

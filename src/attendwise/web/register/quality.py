@@ -12,7 +12,9 @@ and including `as_of`:
 - marks on days the calendar says are closed (a `#` there is right);
 - marks outside the pupil's roll dates;
 - pupils on roll with no contact holding parental responsibility;
-- UPNs that are missing or fail their check (core.upn).
+- UPNs that are missing, fail their check (core.upn), or that another
+  pupil of the school holds too (stored before the pupils import refused
+  a second holder).
 """
 
 from __future__ import annotations
@@ -224,8 +226,19 @@ def quality_report(school: School, as_of: dt.date) -> QualityReport:
         for pupil in current
         if pupil.pk not in responsible
     ]
+    holders: dict[str, list[str]] = defaultdict(list)
+    for pupil in all_pupils.values():
+        if pupil.upn:
+            holders[pupil.upn].append(pupil.mis_id)
     for pupil in current:
         problem = upn_problem(pupil.upn) if pupil.upn else "no UPN is recorded"
+        others = [m for m in holders.get(pupil.upn, []) if m != pupil.mis_id]
+        if problem is None and others:
+            problem = (
+                f"the UPN is also held by {', '.join(sorted(others))}: a UPN "
+                "belongs to one child; put it right in the MIS and import the "
+                "pupils file"
+            )
         if problem is not None:
             issues.append(
                 QualityIssue("invalid UPN", pupil.mis_id, name(pupil), problem)

@@ -78,6 +78,9 @@ logger = logging.getLogger(__name__)
 #: Rows per bulk statement batch (and per chunk of model objects in memory).
 CHUNK = 2000
 
+#: How many pupils the "not in this file" warning names; it holds them all.
+NOT_IN_FILE_LISTED = 10
+
 #: The register layouts import_register accepts.
 REGISTER_LAYOUTS: Mapping[str, RegisterLayout] = {
     "canonical": canonical.REGISTER,
@@ -184,23 +187,31 @@ def import_pupils(
     file_name: str,
     user: User | None = None,
     *,
+    on: dt.date,
     progress: Progress | None = None,
     dry_run: bool = False,
 ) -> ImportResult:
     """Return what importing a pupils file (SIMS layout) did.
 
-    Pupils are matched by MIS id (Student ID): new ones are created and
-    changed ones updated. Pupils already stored but not in the file are
-    kept and reported (a leaving date, not an absence from the file,
-    takes a pupil off roll). Raises ImportRejected, writing nothing, when
-    the file has any error.
+    `on` is the day of the import (the web application's today, the CLI's
+    --on): a date of birth after it is an error. Pupils are matched by MIS
+    id (Student ID): new ones are created and changed ones updated. A UPN
+    belongs to one pupil of the school: one held by another pupil, in the
+    file or stored and not in it, is an error. Pupils already stored but
+    not in the file are kept, and summed up in one warning (a leaving
+    date, not an absence from the file, takes a pupil off roll). Raises
+    ImportRejected, writing nothing, when the file has any error.
     """
     report = ReportBuilder(file_name)
-    rows = sims.read_pupils(data, report, progress)
+    rows = sims.read_pupils(data, report, progress, on=on)
+    # First the file's own errors: a row left out for one would make the
+    # UPN check below misread which pupils the file holds.
     report.reject_if_errors()
 
     with transaction.atomic():
         stored = {pupil.mis_id: pupil for pupil in school.pupils.all()}
+        _check_stored_upns(school, rows, stored, report)
+        report.reject_if_errors()
         new: list[Pupil] = []
         changed: list[Pupil] = []
         history: list[tuple[Pupil, str, str, str, str, str]] = []
@@ -220,14 +231,9 @@ def import_pupils(
                 _assign(pupil, values)
                 changed.append(pupil)
         in_file = {row.mis_id for row in rows}
-        for mis_id in sorted(set(stored) - in_file):
-            report.warn(
-                WarningKind.NOT_IN_FILE,
-                None,
-                None,
-                mis_id,
-                f"pupil {mis_id} is stored but not in this file: kept as they were",
-            )
+        _report_not_in_file(
+            school, [stored[m] for m in set(stored) - in_file], on, report
+        )
         _count_changes(
             report, len(new), len(changed), len(rows) - len(new) - len(changed)
         )
@@ -241,6 +247,98 @@ def import_pupils(
 
     _done(progress, report)
     return _finish(school, "pupils", report, run)
+
+
+def _by_mis_id(mis_id: str) -> tuple[int, str]:
+    """Order MIS ids as numbers where they are numbers (4002 before 10001)."""
+    return (len(mis_id), mis_id)
+
+
+def _check_stored_upns(
+    school: School,
+    rows: Sequence[sims.PupilRow],
+    stored: Mapping[str, Pupil],
+    report: ReportBuilder,
+) -> None:
+    """Report each row whose UPN a stored pupil not in the file holds.
+
+    A stored pupil in the file takes the file's UPN (read_pupils has
+    checked those against each other), so a UPN can move from one pupil
+    to another in one file. Other schools' pupils are not looked at: a
+    child can be on two schools' rolls (dual registration, a move).
+    """
+    in_file = {row.mis_id for row in rows}
+    holders: dict[str, list[Pupil]] = {}
+    for pupil in stored.values():
+        if pupil.upn and pupil.mis_id not in in_file:
+            holders.setdefault(pupil.upn, []).append(pupil)
+    for row in rows:
+        if not row.upn or row.upn not in holders:
+            continue
+        other = min(holders[row.upn], key=lambda pupil: _by_mis_id(pupil.mis_id))
+        left = (
+            f", who left on {other.leaving_date:%d/%m/%Y}"
+            if other.leaving_date is not None
+            else ""
+        )
+        report.error(
+            row.line,
+            "UPN",
+            None,
+            f"the UPN is pupil {other.mis_id}'s{left}, stored for {school.name} "
+            "and not in this file: a UPN belongs to one child. If this is "
+            f"pupil {other.mis_id} back again, the MIS should export them "
+            "under that Student ID; otherwise one of the two UPNs is wrong: "
+            "correct it in the MIS",
+        )
+
+
+def _pupils(count: int) -> str:
+    return f"{count:,} pupil{'s' if count != 1 else ''}"
+
+
+def _report_not_in_file(
+    school: School, absent: Sequence[Pupil], on: dt.date, report: ReportBuilder
+) -> None:
+    """Sum up, in one warning, the stored pupils a pupils file leaves out.
+
+    They are kept as they were. The warning counts those on the roll on
+    `on` (no leaving date, or one not yet past) and those who have left,
+    names the first NOT_IN_FILE_LISTED on the roll, and holds every MIS
+    id (on the roll first) for the report to list in full.
+    """
+    if not absent:
+        return
+    gone = sorted(
+        (p.mis_id for p in absent if p.leaving_date and p.leaving_date < on),
+        key=_by_mis_id,
+    )
+    gone_set = set(gone)
+    on_roll = sorted(
+        (p.mis_id for p in absent if p.mis_id not in gone_set), key=_by_mis_id
+    )
+    verb = "is" if len(absent) == 1 else "are"
+    if on_roll and gone:
+        who = f"{_pupils(len(on_roll))} on the roll and {len(gone):,} who left"
+    elif on_roll:
+        who = f"{_pupils(len(on_roll))} on the roll"
+    else:
+        who = f"{_pupils(len(gone))} who left"
+    reason = (
+        f"{who} {verb} not in this file: kept as they were (only a leaving date "
+        "takes a pupil off roll)"
+    )
+    if on_roll:
+        named = ", ".join(on_roll[:NOT_IN_FILE_LISTED])
+        more = len(on_roll) - NOT_IN_FILE_LISTED
+        noun = "Student ID" if len(on_roll) == 1 else "Student IDs"
+        if gone:
+            noun = f"on the roll: {noun}"
+        reason += f"; {noun} {named}" + (f" and {more:,} more" if more > 0 else "")
+    report.count("not in file", len(absent))
+    report.warn(
+        WarningKind.NOT_IN_FILE, None, None, None, reason, items=[*on_roll, *gone]
+    )
 
 
 # -- contacts ----------------------------------------------------------------
@@ -426,16 +524,24 @@ def import_register(
     calendar = _calendar(school, report)
     with _no_cycle_collection():
         register = read_register(data, spec, report, progress)
-    pupils = {
-        reference: (pk, RollDates(entry, leaving))
-        for reference, pk, entry, leaving in school.pupils.values_list(
-            key_field, "id", "entry_date", "leaving_date"
-        )
-        if reference
-    }
-    _check_on_roll(
-        ((row.pupil, row.line) for row in (*register.marks, *register.blanks)),
-        pupils,
+    pupils: dict[str, tuple[int, RollDates]] = {}
+    #: How reports name the pupil of each reference: by MIS id, since a
+    #: UPN is personal data and is not repeated (docs/import-formats.md).
+    named: dict[str, str] = {}
+    holders: dict[str, list[str]] = {}
+    for reference, mis_id, pk, entry, leaving in school.pupils.values_list(
+        key_field, "mis_id", "id", "entry_date", "leaving_date"
+    ):
+        if reference:
+            pupils[reference] = (pk, RollDates(entry, leaving))
+            named[reference] = mis_id
+            holders.setdefault(reference, []).append(mis_id)
+    references = [(row.pupil, row.line) for row in (*register.marks, *register.blanks)]
+    by_upn = key_field == "upn"
+    _check_on_roll(references, pupils, school, report, spec.pupil, quote=not by_upn)
+    _check_one_holder(
+        references,
+        {ref: ids for ref, ids in holders.items() if len(ids) > 1},
         school,
         report,
         spec.pupil,
@@ -444,21 +550,22 @@ def import_register(
     if calendar is None:  # cannot happen: a calendar that failed is an error
         raise ImportRejected(report.build())
 
-    roll = {mis_id: dates for mis_id, (_, dates) in pupils.items()}
-    check_roll_dates(register.marks, roll, report)
+    roll = {reference: dates for reference, (_, dates) in pupils.items()}
+    check_roll_dates(register.marks, roll, report, named)
     check_calendar(register.marks, calendar, report)
     missing: dict[str, list[tuple[dt.date, str]]] = {}
     with transaction.atomic(), _no_cycle_collection():
         stored = _stored_marks(school, register)
         plan = _plan(register, pupils, stored)
-        _report_blanks_over_marks(register, pupils, stored, report)
+        _report_blanks_over_marks(register, pupils, stored, report, named)
         if register.first_date is not None and register.last_date is not None:
-            mis_of = {pk: mis_id for mis_id, (pk, _) in pupils.items()}
+            reference_of = {pk: ref for ref, (pk, _) in pupils.items()}
             marked: set[Session] = {row.key for row in register.marks}
-            marked.update((mis_of[pk], day, s) for pk, day, s in stored)
+            marked.update((reference_of[pk], day, s) for pk, day, s in stored)
             missing = missing_sessions(
                 calendar, roll, register.first_date, register.last_date, marked
             )
+        missing = {named[reference]: gaps for reference, gaps in missing.items()}
         report_missing(missing, report)
         _count_changes(report, len(plan.new), len(plan.changed), plan.unchanged)
         run = _record_run(
@@ -559,6 +666,7 @@ def _report_blanks_over_marks(
     pupils: Mapping[str, tuple[int, RollDates]],
     stored: Mapping[tuple[int, dt.date, str], tuple[int, str, str, int | None]],
     report: ReportBuilder,
+    named: Mapping[str, str],
 ) -> None:
     """Warn where the file is blank but a mark is stored (the mark is kept)."""
     for row in register.blanks:
@@ -569,7 +677,7 @@ def _report_blanks_over_marks(
                 row.line,
                 None,
                 row.source_code,
-                f"pupil {row.pupil} is blank on {describe_day(row.date)} "
+                f"pupil {named[row.pupil]} is blank on {describe_day(row.date)} "
                 f"{row.session} but the mark {found[2]!r} is stored: it is kept",
             )
 
@@ -750,11 +858,14 @@ def _check_on_roll(
     school: School,
     report: ReportBuilder,
     field_name: str,
+    *,
+    quote: bool = True,
 ) -> None:
     """Report each pupil the file names who is not stored for `school`.
 
     One error per unknown pupil, at its first line, with how many rows
-    name them.
+    name them. Without `quote` (references that are UPNs, personal data)
+    the reference is neither repeated nor kept in the report.
     """
     first_line: dict[str, int] = {}
     rows: Counter[str] = Counter()
@@ -765,13 +876,49 @@ def _check_on_roll(
                 first_line[mis_id] = line
     for mis_id, line in sorted(first_line.items(), key=lambda item: item[1]):
         count = rows[mis_id]
+        who = f"pupil {mis_id!r}" if quote else "the pupil with this UPN"
         report.error(
             line,
             field_name,
-            mis_id,
-            f"pupil {mis_id!r} is not on the roll of {school.name} "
+            mis_id if quote else None,
+            f"{who} is not on the roll of {school.name} "
             f"({count} row{'s' if count != 1 else ''}); import the pupils file "
             "first",
+        )
+
+
+def _check_one_holder(
+    references: Iterable[tuple[str, int]],
+    shared: Mapping[str, Sequence[str]],
+    school: School,
+    report: ReportBuilder,
+    field_name: str,
+) -> None:
+    """Report each UPN the file names that two stored pupils hold.
+
+    Such a row could be either pupil's, and is never guessed. (The pupils
+    import refuses a second holder; this guards data stored before it
+    did.) One error per UPN, at its first line, with how many rows name it.
+    """
+    if not shared:
+        return
+    first_line: dict[str, int] = {}
+    rows: Counter[str] = Counter()
+    for reference, line in references:
+        if reference in shared:
+            rows[reference] += 1
+            first_line[reference] = min(line, first_line.get(reference, line))
+    for reference, line in sorted(first_line.items(), key=lambda item: item[1]):
+        ids = ", ".join(sorted(shared[reference], key=_by_mis_id))
+        count = rows[reference]
+        report.error(
+            line,
+            field_name,
+            None,
+            f"the UPN is held by more than one pupil of {school.name} (Student "
+            f"IDs {ids}), so its {count} row{'s' if count != 1 else ''} could "
+            "be either's: correct the UPNs in the MIS and import the pupils "
+            "file first",
         )
 
 
@@ -913,6 +1060,7 @@ def _record_run(
                 "value": warning.value,
                 "reason": warning.reason,
             }
+            | ({"items": list(warning.items)} if warning.items else {})
             for warning in report.warnings
         ],
     )

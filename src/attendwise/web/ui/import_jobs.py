@@ -44,6 +44,7 @@ from attendwise.core.calendar import CalendarError
 from attendwise.sources.base import ImportRejected, ImportReport
 from attendwise.web.register import services
 from attendwise.web.register.models import ImportRun, School
+from attendwise.web.ui.access import today
 from attendwise.web.ui.models import AuditEntry, ImportJob
 
 logger = logging.getLogger(__name__)
@@ -319,10 +320,17 @@ def _service(job: ImportJob, data: bytes, progress: Tracker, dry_run: bool) -> A
             progress=progress,
             dry_run=dry_run,
         )
-    service = (
-        services.import_pupils if job.kind == "pupils" else services.import_contacts
-    )
-    return service(
+    if job.kind == "pupils":
+        return services.import_pupils(
+            job.school,
+            data,
+            job.file_name,
+            user,
+            on=today(),
+            progress=progress,
+            dry_run=dry_run,
+        )
+    return services.import_contacts(
         job.school, data, job.file_name, user, progress=progress, dry_run=dry_run
     )
 
@@ -433,9 +441,23 @@ def report_data(report: ImportReport) -> dict[str, Any]:
             for e in report.errors
         ],
         "warning_count": report.warning_count,
-        "warning_lines": report.warning_lines(),
+        "warnings": warning_rows(report),
         "counts": sorted(report.counts.items()),
     }
+
+
+def warning_rows(report: ImportReport) -> list[dict[str, Any]]:
+    """Return each listed warning's text and the items it sums up, if any.
+
+    A warning that sums up many (the pupils not in a pupils file) keeps
+    them all for the page to show on demand; a last row counts the
+    warnings not listed.
+    """
+    rows = [{"text": str(w), "items": list(w.items)} for w in report.warnings]
+    hidden = report.warning_count - len(report.warnings)
+    if hidden:
+        rows.append({"text": f"... and {hidden:,} more warnings not listed"})
+    return rows
 
 
 # -- jobs whose worker is gone ----------------------------------------------------
@@ -532,7 +554,9 @@ def _settle_applied(job: ImportJob) -> bool:
             "error_count": 0,
             "errors": [],
             "warning_count": len(run.warnings),
-            "warning_lines": [w["reason"] for w in run.warnings],
+            "warnings": [
+                {"text": w["reason"], "items": w.get("items", [])} for w in run.warnings
+            ],
             "counts": sorted(
                 {
                     "rows": run.rows,

@@ -111,7 +111,7 @@ def import_job(request: HttpRequest, staff: Staff, job_id: int) -> HttpResponse:
         "report": report,
         "error_rows": errors,
         "hidden_errors": report.get("error_count", 0) - len(errors),
-        "warning_lines": report.get("warning_lines", []),
+        "warning_rows": report.get("warnings", []),
         "counts": report.get("counts", []),
         "mine": job.started_by_id == staff.user.pk,
     }
