@@ -26,7 +26,7 @@ from attendwise.core.measures import (
     pupil_measures,
     window_figures,
 )
-from attendwise.web.cases.models import Case, Letter, Task
+from attendwise.web.cases.models import Case, Event, Task
 from attendwise.web.cases.services import SchoolRules
 from attendwise.web.register.models import Mark, Pupil
 from attendwise.web.ui.charts import BarChart, percent_bars
@@ -139,13 +139,17 @@ def _stage_counts(
 
 def _week_counts(rules: SchoolRules, first: dt.date) -> dict[str, int]:
     last = first + dt.timedelta(days=6)
-    letters = Letter.objects.filter(pupil__school=rules.school)
+    # By the school day each approval was made on (its event), as the
+    # rest of the dashboard counts; safeguarding letters are left out.
+    approvals = Event.objects.filter(
+        school=rules.school, kind="letter.approved", safeguarding=False
+    )
     tasks = Task.objects.filter(
         school=rules.school, status=Task.Status.PROPOSED, safeguarding=False
     )
     return {
-        "letters approved": letters.filter(
-            approved_at__date__gte=first, approved_at__date__lte=last
+        "letters approved": approvals.filter(
+            school_day__gte=first, school_day__lte=last
         ).count(),
         "letters to approve": tasks.filter(
             kind="step", due_on__gte=first, due_on__lte=last
