@@ -207,3 +207,40 @@ def test_a_letter_that_cannot_be_drafted_cannot_be_confirmed():
 
     letter_l.refresh_from_db()
     assert letter_l.status == Task.Status.PROPOSED
+
+
+def test_an_item_nobody_completes_keeps_its_due_day_and_becomes_overdue():
+    from attendwise.web.cases.worklist import worklist
+
+    school, pupil = school_with(e23_absences())
+    run_days(school, START, D(2025, 9, 22))
+    notice = open_task(pupil, "Penalty notice to be considered")
+    assert notice.due_on == D(2025, 9, 22)
+
+    run_days(school, D(2025, 9, 23), D(2025, 9, 24))
+
+    notice.refresh_from_db()
+    assert notice.due_on == D(2025, 9, 22)
+    groups = {i.task.pk: i.group for i in worklist(school, D(2025, 9, 24))}
+    assert groups[notice.pk] == "Overdue"
+
+
+def test_a_letter_waiting_to_be_confirmed_keeps_the_figures_its_draft_shows():
+    school, pupil = school_with(e23_absences())
+    run_days(school, START, D(2025, 9, 16))
+    letter = open_task(pupil, "Letter 1")
+    drafted = dict(letter.figures)
+    assert letter.letters.get().merge["attendance_percent"] == "60.0%"
+
+    # Mon 22 Sep and Tue 23 Sep are further absences (E23's pattern).
+    run_days(school, D(2025, 9, 17), D(2025, 9, 23))
+
+    letter.refresh_from_db()
+    assert letter.figures == drafted
+    assert letter.payload["reasons"] == [
+        "attendance this year is 60.0% (12 of 20 sessions), below the school target "
+        "of 96%"
+    ]
+    complete_task(letter, action="confirm", on=D(2025, 9, 23), user=officer())
+    confirmed = Event.objects.filter(pupil=pupil, kind="letter.approved").get()
+    assert confirmed.figures == drafted

@@ -576,10 +576,17 @@ def _sync_tasks(
             continue  # decided already: never proposed twice
         fields = _task_fields(proposal, policy)
         if task is not None and task.status in WAITING:
-            # The day an item was first indicated never moves later.
+            # The days an item was first indicated and fell due never move
+            # later, so an item nobody has completed shows as overdue.
             fields["first_indicated_on"] = min(
                 task.first_indicated_on, proposal.first_indicated_on
             )
+            fields["due_on"] = min(task.due_on, proposal.due_on)
+            if task.status == Task.Status.PROPOSED and proposal.letter:
+                # Its letter was drafted on these figures: they stay, so the
+                # item, its draft and its confirmation say the same.
+                fields["figures"] = task.figures
+                fields["payload"] = task.payload
         new = task is None or task.status in (
             Task.Status.QUEUED,
             Task.Status.WITHDRAWN,
