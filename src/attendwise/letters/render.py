@@ -182,7 +182,8 @@ class _Renderer:
     def __init__(self) -> None:
         self.pid = os.getpid()
         self.fonts = _Fonts()
-        self.stylesheets: dict[str | None, CSS] = {}
+        #: letter.css parsed, and the base URL it was parsed for
+        self.stylesheet: tuple[str | None, CSS] | None = None
 
     def take_shared_stylesheet(self, document: HTML) -> list[CSS]:
         """Return [letter.css parsed] after emptying its <style>, or []."""
@@ -197,8 +198,7 @@ class _Renderer:
             or (element.text or "").strip() != _letter_css()
         ):
             return []
-        sheet = self.stylesheets.get(document.base_url)
-        if sheet is None:
+        if self.stylesheet is None or self.stylesheet[0] != document.base_url:
             sheet = CSS(
                 string=element.text,
                 base_url=document.base_url,
@@ -206,9 +206,9 @@ class _Renderer:
                 media_type=document.media_type,
                 font_config=self.fonts,
             )
-            self.stylesheets[document.base_url] = sheet
+            self.stylesheet = (document.base_url, sheet)
         element.text = ""
-        return [sheet]
+        return [self.stylesheet[1]]
 
     def after_document(self) -> None:
         if self.fonts.added_fonts:

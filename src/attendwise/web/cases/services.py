@@ -965,8 +965,9 @@ def daily_run(
     Evaluates every pupil on roll this academic year, advances their cases,
     records proposals and withdraws those whose reason has gone, in one
     transaction: a failed run changes nothing. Then drafts the letters of
-    the new proposals (a letter that fails is drafted when confirmed); the
-    letter workers start while the pupils are evaluated.
+    the new proposals (a letter that fails is drafted when confirmed); when
+    there are letters enough for the workers, they start while the rest of
+    the pupils are evaluated.
     """
     rules = SchoolRules.of(school)
     if not rules.calendar.is_school_day(as_of):
@@ -978,7 +979,7 @@ def daily_run(
             "forward, one school day after another"
         )
     renderer = renderer or LetterRenderer()
-    started = draft and renderer.start()
+    started = False
     try:
         register = read_register(rules, as_of)
         report = RunReport(
@@ -996,6 +997,11 @@ def daily_run(
                     now=now,
                     context=context,
                 )
+                enough = len(context.to_draft) >= renderer.PARALLEL_FROM
+                if draft and enough and not renderer.started:
+                    # Letters enough for the workers: they start (and warm
+                    # up) while the other pupils are evaluated.
+                    started = renderer.start()
             context.flush()
             School.objects.filter(pk=school.pk).update(last_run_on=as_of)
             school.last_run_on = as_of
