@@ -3,9 +3,12 @@
 from importlib import resources
 
 import pytest
+import tinycss2
+from weasyprint import HTML
 
 from attendwise.letters.errors import LetterError
 from attendwise.letters.fields import example_context
+from attendwise.letters.kinds import LetterKind
 from attendwise.letters.render import (
     check_template,
     default_template,
@@ -148,3 +151,75 @@ def test_a_relative_link_cannot_climb_out_of_the_package():
 
     with pytest.raises(LetterError, match="may only use files packaged"):
         render_pdf(html)
+
+
+# What a process keeps between letters changes no PDF --------------------
+
+TEMPLATES = resources.files("attendwise.letters").joinpath("templates")
+TEMPLATES_URL = TEMPLATES.as_uri() + "/"
+SWAP_FONT = (
+    '<style>@font-face { font-family: "Arial"; src: local("DejaVu Serif"); }</style>'
+)
+
+
+def from_scratch(html: str) -> bytes:
+    """Return the PDF WeasyPrint makes of `html` with nothing kept from before."""
+    pdf = HTML(string=html, base_url=TEMPLATES_URL).write_pdf()
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
+def letter_html(kind: LetterKind | str, body_extra: str = "") -> str:
+    source = default_template(kind).replace(
+        "{% block body %}", "{% block body %}" + body_extra
+    )
+    return render_html(source, example_context())
+
+
+@pytest.mark.parametrize("kind", list(LetterKind))
+def test_every_letter_is_the_pdf_weasyprint_makes_from_scratch(kind):
+    html = letter_html(kind)
+
+    first, again = render_pdf(html), render_pdf(html)
+
+    assert first == again == from_scratch(html)
+
+
+def test_a_template_with_a_stylesheet_of_its_own_is_printed_as_written():
+    html = letter_html("letter_1", "<style>p { font-size: 20pt; }</style>")
+
+    pdf = render_pdf(html)
+
+    assert pdf == from_scratch(html)
+    assert pdf != render_pdf(letter_html("letter_1"))
+
+
+def test_a_letter_may_not_add_fonts_and_the_next_letter_is_not_changed_by_it():
+    with pytest.raises(LetterError, match="may only use files packaged"):
+        render_pdf(letter_html("letter_1", SWAP_FONT))
+    html = letter_html("letter_2")
+
+    assert render_pdf(html) == from_scratch(html)
+
+
+def test_letter_css_holds_nothing_that_would_change_when_parsed_once():
+    # render_pdf gives the parsed letter.css to WeasyPrint as a stylesheet
+    # of its own: the same cascade only while it has no !important, and
+    # @font-face or @counter-style rules would be kept from letter to letter.
+    css = TEMPLATES.joinpath("letter.css").read_text(encoding="utf-8")
+    rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+    declarations = [
+        declaration
+        for rule in rules
+        if rule.type in ("qualified-rule", "at-rule") and rule.content is not None
+        for declaration in tinycss2.parse_blocks_contents(
+            rule.content, skip_comments=True, skip_whitespace=True
+        )
+        if declaration.type == "declaration"
+    ]
+
+    assert [r.type for r in rules if r.type not in ("qualified-rule", "at-rule")] == []
+    assert {r.lower_at_keyword for r in rules if r.type == "at-rule"} == {"page"}
+    assert "@" not in css.replace("@page", "").replace("@bottom-", "")
+    assert len(declarations) > 50
+    assert [d.name for d in declarations if d.important] == []

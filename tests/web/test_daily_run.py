@@ -1,12 +1,24 @@
 """The daily run and completing items, through the database (E21, E23)."""
 
 import datetime as dt
+import hashlib
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from pypdf import PdfReader
 
 from attendwise.web.cases.models import Case, Event, Letter, Task
-from attendwise.web.cases.services import TaskError, complete_task, daily_run
+from attendwise.web.cases.services import (
+    LetterRenderer,
+    SchoolRules,
+    TaskError,
+    complete_task,
+    daily_run,
+    draft_many,
+)
 from attendwise.web.register.models import Mark, MarkRevision
+from attendwise.web.ui.models import LetterTemplate
 from tests.factories import (
     both,
     full_register,
@@ -20,6 +32,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 D = dt.date
 START, END = D(2025, 9, 3), D(2025, 12, 19)
+AT = dt.datetime(2025, 9, 30, 8, 0, tzinfo=dt.UTC)
 
 
 def officer():
@@ -244,3 +257,106 @@ def test_a_letter_waiting_to_be_confirmed_keeps_the_figures_its_draft_shows():
     complete_task(letter, action="confirm", on=D(2025, 9, 23), user=officer())
     confirmed = Event.objects.filter(pupil=pupil, kind="letter.approved").get()
     assert confirmed.figures == drafted
+
+
+# Many letters at once: rendered by the workers, each stored with its own PDF
+
+FORENAMES = [
+    "Ayla",
+    "Bryn",
+    "Cerys",
+    "Dilys",
+    "Eira",
+    "Ffion",
+    "Gethin",
+    "Heledd",
+    "Iolo",
+]
+
+
+def letter_tasks(school, kinds):
+    tasks = []
+    for number, (forename, kind) in enumerate(zip(FORENAMES, kinds, strict=False)):
+        pupil = make_pupil(
+            school, mis_id=f"20{number}", legal_forename=forename, legal_surname="Test"
+        )
+        make_contact(pupil, surname=f"{forename}s")
+        tasks.append(
+            Task.objects.create(
+                school=school,
+                pupil=pupil,
+                key=f"{kind}-2025",
+                kind="letter",
+                node="L1",
+                title="Letter 1",
+                role="C&FSW",
+                status=Task.Status.PROPOSED,
+                proposed_on=D(2025, 9, 29),
+                due_on=D(2025, 9, 29),
+                first_indicated_on=D(2025, 9, 29),
+                figures={
+                    "period_first": "2025-09-03",
+                    "period_last": "2025-09-29",
+                    "possible": 38,
+                    "attended": 20 + number,
+                    "unauthorised": 1,
+                },
+                payload={"letter": kind, "target_percent": 96},
+            )
+        )
+    return tasks
+
+
+def letter_text(letter):
+    from django.conf import settings
+
+    reader = PdfReader(Path(settings.LETTERS_DIR) / letter.pdf_path)
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_letters_rendered_by_the_workers_each_hold_their_own_pupil_only():
+    school = make_school()
+    tasks = letter_tasks(school, ["letter_1"] * len(FORENAMES))
+
+    with LetterRenderer(workers=2) as renderer:
+        letters = draft_many(
+            SchoolRules.of(school), tasks, D(2025, 9, 30), renderer=renderer
+        )
+
+    assert [letter.task for letter in letters] == tasks
+    for number, (letter, forename) in enumerate(zip(letters, FORENAMES, strict=True)):
+        text = letter_text(letter)
+        assert f"Dear Ms {forename}s" in text
+        assert (
+            f"{forename}'s attendance from 3 September 2025 to 29 September 2025"
+            in text
+        )
+        assert f"Sessions attended {20 + number}" in text
+        others = [name for name in FORENAMES if name != forename]
+        assert [name for name in others if name in text] == []
+        assert (
+            letter.sha256
+            == hashlib.sha256(
+                (Path(settings.LETTERS_DIR) / letter.pdf_path).read_bytes()
+            ).hexdigest()
+        )
+
+
+def test_a_letter_that_fails_to_render_does_not_stop_the_others():
+    school = make_school()
+    LetterTemplate.objects.create(
+        school=school,
+        updated_at=AT,
+        updated_by=officer(),
+        kind="letter_2",
+        source='{% extends "base.html" %}{% block body %}'
+        '<img src="http://127.0.0.1:9/logo.png">{% endblock %}',
+    )
+    kinds = ["letter_1", "letter_1", "letter_2", *["letter_1"] * 6]
+    tasks = letter_tasks(school, kinds)
+
+    letters = draft_many(SchoolRules.of(school), tasks, D(2025, 9, 30))
+
+    assert [letter.task for letter in letters] == tasks[:2] + tasks[3:]
+    [event] = Event.objects.filter(pupil=tasks[2].pupil, kind="letter not drafted")
+    assert "letters may only use files packaged with Attendwise" in event.summary

@@ -9,9 +9,11 @@ files packaged with Attendwise: no network, no other file.
 from __future__ import annotations
 
 import mimetypes
+import os
 import re
+import threading
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -19,7 +21,8 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from attendwise.letters.errors import LetterError
@@ -54,8 +57,7 @@ def render_html(
     the sandbox forbids, or extends a template that is not packaged.
     """
     try:
-        template = _environment().from_string(template_source)
-        return template.render(context)
+        return _compiled(template_source).render(context)
     except jinja2.exceptions.SecurityError as error:
         raise LetterError(
             f"The template {name!r} tries something a letter may not do: {error}"
@@ -123,18 +125,111 @@ def render_pdf(html: str, base_url: str | None = None) -> bytes:
     `base_url` resolves relative links; by default the packaged templates
     folder. Only files packaged with Attendwise are fetched: any other URL
     (http, data, another file) is a LetterError, never a network request.
+
+    What can be kept between letters is kept, per process and thread: the
+    font configuration and the packaged stylesheet parsed once (see
+    _Renderer). The PDF is the same, byte for byte, as WeasyPrint makes it
+    from scratch.
     """
     if base_url is None:
         base_url = _packaged_root_url()
+    renderer = _renderer()
     document = HTML(string=html, base_url=base_url, url_fetcher=_PackagedFilesOnly())
     try:
-        pdf = document.write_pdf()
+        pdf = document.write_pdf(
+            font_config=renderer.fonts,
+            stylesheets=renderer.take_shared_stylesheet(document),
+        )
     except FatalURLFetchingError as error:
         reason = error.__cause__ or error
         raise LetterError(str(reason)) from None
+    finally:
+        renderer.after_document()
     if not isinstance(pdf, bytes):
         raise LetterError("WeasyPrint returned no PDF.")
     return pdf
+
+
+class _Fonts(FontConfiguration):  # type: ignore[misc]
+    """A font configuration that says whether a document added fonts to it."""
+
+    added_fonts = False
+
+    def add_font_face(self, rule_descriptors: object, url_fetcher: object) -> object:
+        self.added_fonts = True
+        return super().add_font_face(rule_descriptors, url_fetcher)
+
+
+class _Renderer:
+    """What one process (one thread) keeps from one letter to the next.
+
+    Building a font configuration (Fontconfig and Pango loading the fonts)
+    and parsing letter.css cost a third of a letter's rendering; both are
+    kept. Neither carries anything from one letter to the next:
+
+    - a document that adds fonts of its own (@font-face) dirties the font
+      configuration, which is then dropped after that document;
+    - letter.css is used parsed only when it is the document's one and only
+      stylesheet, a <style> without attributes holding exactly the packaged
+      text. It is then given to WeasyPrint as a stylesheet of its own (the
+      `stylesheets` argument, the "user" origin) and the <style> element
+      emptied. With no other author stylesheet, and letter.css having no
+      !important declaration, no @font-face and no @counter-style
+      (tests/letters/test_render.py checks it), the cascade is the same:
+      the user-agent sheet below it, style attributes above it.
+    """
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.fonts = _Fonts()
+        #: letter.css parsed, and the base URL it was parsed for
+        self.stylesheet: tuple[str | None, CSS] | None = None
+
+    def take_shared_stylesheet(self, document: HTML) -> list[CSS]:
+        """Return [letter.css parsed] after emptying its <style>, or []."""
+        found = list(document.wrapper_element.query_all("style", "link"))
+        if len(found) != 1:
+            return []
+        element = found[0].etree_element
+        if (
+            element.tag != "style"
+            or element.attrib
+            or len(element)
+            or (element.text or "").strip() != _letter_css()
+        ):
+            return []
+        if self.stylesheet is None or self.stylesheet[0] != document.base_url:
+            sheet = CSS(
+                string=element.text,
+                base_url=document.base_url,
+                url_fetcher=_PackagedFilesOnly(),
+                media_type=document.media_type,
+                font_config=self.fonts,
+            )
+            self.stylesheet = (document.base_url, sheet)
+        element.text = ""
+        return [self.stylesheet[1]]
+
+    def after_document(self) -> None:
+        if self.fonts.added_fonts:
+            _local.renderer = None
+
+
+_local = threading.local()
+
+
+def _renderer() -> _Renderer:
+    # A forked process (the letter workers) starts its own: Pango and
+    # Fontconfig state is not shared across processes.
+    renderer: _Renderer | None = getattr(_local, "renderer", None)
+    if renderer is None or renderer.pid != os.getpid():
+        renderer = _local.renderer = _Renderer()
+    return renderer
+
+
+@cache
+def _letter_css() -> str:
+    return _TEMPLATES.joinpath("letter.css").read_text(encoding="utf-8").strip()
 
 
 def _load_packaged(name: str) -> str | None:
@@ -142,6 +237,16 @@ def _load_packaged(name: str) -> str | None:
         return None
     path = _TEMPLATES.joinpath(name)
     return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+@lru_cache(maxsize=64)
+def _compiled(template_source: str) -> jinja2.Template:
+    """Return `template_source` compiled, once per process for each text.
+
+    Compiling costs more than merging a letter (a daily run merges hundreds
+    with a handful of templates); a compiled template renders in any thread.
+    """
+    return _environment().from_string(template_source)
 
 
 @cache

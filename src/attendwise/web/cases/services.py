@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import logging
 import multiprocessing
 import os
@@ -18,12 +19,12 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import polars as pl
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import CharField, Count, F, Q
+from django.db.models import CharField, Count, F, Q, prefetch_related_objects
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -63,8 +64,10 @@ from attendwise.core.pupilday import (
     day_figures,
 )
 from attendwise.letters.errors import LetterError
+from attendwise.letters.fields import example_context
+from attendwise.letters.kinds import LetterKind
 from attendwise.letters.merge import Letterhead
-from attendwise.letters.render import render_pdf
+from attendwise.letters.render import default_template, render_html, render_pdf
 from attendwise.web.cases.letters import (
     PreparedDrafts,
     approve_letter,
@@ -951,10 +954,12 @@ class LetterRenderer:
 
     Use it as a context manager to keep the workers (and the fonts they have
     loaded) for many runs, as the demo does; otherwise each call starts and
-    stops its own.
+    stops its own. `start` starts the workers ahead of need: they warm up
+    (each renders a sample letter) while the caller does other work, as the
+    daily run does while it evaluates the pupils.
     """
 
-    #: Below this many PDFs, starting worker processes costs more than it saves.
+    #: Below this many letters, starting worker processes costs more than it saves.
     PARALLEL_FROM = 8
 
     def __init__(self, workers: int | None = None) -> None:
@@ -962,28 +967,123 @@ class LetterRenderer:
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> LetterRenderer:
-        if self.workers > 1:
-            self._pool = self._start()
+        self.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def start(self) -> bool:
+        """Start the workers now, if there are to be any; return whether it did.
+
+        False when they are already running or this renderer has one worker.
+        """
+        if self.workers < 2 or self._pool is not None:
+            return False
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_warm_up,
+        )
+        # With fork, the first submission starts every worker at once.
+        self._pool.submit(int)
+        return True
+
+    def close(self) -> None:
+        """Stop the workers, after the letters they were given."""
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
 
-    def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("fork")
-        )
+    def submit(self, htmls: list[str]) -> PendingPdfs:
+        """Return the PDFs of `htmls` to come: rendered by the workers if
+        they are running (the caller goes on meanwhile), else here and now.
+        """
+        if self._pool is not None:
+            return self._pool.submit(_render_all, htmls)
+        return _Rendered(htmls)
 
     def render(self, htmls: list[str]) -> list[bytes]:
         """Return the PDF of each HTML letter, in order."""
-        if self._pool is not None and len(htmls) > 1:
+        started = len(htmls) >= self.PARALLEL_FROM and self.start()
+        try:
+            if self._pool is None or len(htmls) < 2:
+                return _render_all(htmls)
             return list(self._pool.map(render_pdf, htmls, chunksize=2))
-        if self.workers < 2 or len(htmls) < self.PARALLEL_FROM:
-            return [render_pdf(html) for html in htmls]
-        with self._start() as pool:
-            return list(pool.map(render_pdf, htmls, chunksize=2))
+        finally:
+            if started:
+                self.close()
+
+
+class PendingPdfs(Protocol):
+    """PDFs being rendered: a concurrent.futures.Future, or _Rendered."""
+
+    def done(self) -> bool: ...
+
+    def result(self) -> list[bytes]: ...
+
+
+class _Rendered:
+    """PDFs rendered in this process when asked for (LetterError kept)."""
+
+    def __init__(self, htmls: list[str]) -> None:
+        self._pdfs: list[bytes] = []
+        self._error: LetterError | None = None
+        try:
+            self._pdfs = _render_all(htmls)
+        except LetterError as error:
+            self._error = error
+
+    def done(self) -> bool:
+        return True
+
+    def result(self) -> list[bytes]:
+        if self._error is not None:
+            raise self._error
+        return self._pdfs
+
+
+def _render_all(htmls: list[str]) -> list[bytes]:
+    return [render_pdf(html) for html in htmls]
+
+
+def _warm_up() -> None:
+    """Prepare a letter worker, so that its first real letter is not slower.
+
+    What the worker inherited from the daily run is frozen out of the garbage
+    collector's sight (it would otherwise walk it again and again), and a
+    sample letter is rendered: Fontconfig and Pango have then loaded the
+    fonts, letter.css is parsed and WeasyPrint's lazily imported parts are
+    in. A warm-up that fails leaves that to the first letter.
+    """
+    gc.freeze()
+    try:
+        render_pdf(
+            render_html(default_template(LetterKind.LETTER_1), example_context())
+        )
+    except Exception:  # a warm-up only
+        log.debug("letter worker warm-up failed", exc_info=True)
+
+
+class _TemplateSources:
+    """The school's edited wording of each letter, looked up once per kind."""
+
+    def __init__(self, school: School) -> None:
+        self.school = school
+        self._sources: dict[str, str | None] = {}
+
+    def of(self, task: Task) -> str | None:
+        # The school's edited wording is kept by the web application.
+        from attendwise.web.ui.models import school_template
+
+        kind = str(task.payload.get("letter") or task.kind)
+        if kind not in self._sources:
+            self._sources[kind] = school_template(self.school, kind)
+        return self._sources[kind]
 
 
 def draft_many(
@@ -999,43 +1099,72 @@ def draft_many(
     A letter that cannot be drafted (no contact to write to, a template the
     school broke) does not stop the others: the reason goes on the pupil's
     timeline and the item stays on the worklist.
-    """
-    # The school's edited wording is kept by the web application.
-    from attendwise.web.ui.models import school_template
 
-    prepared: list[PreparedDrafts] = []
+    Each task's letters go to `renderer`'s workers as soon as they are
+    merged; the drafts are stored as the PDFs come back, in task order, the
+    tasks whose PDFs are back at once in one transaction.
+    """
+    tasks = list(tasks)
     now = timezone.now()
-    for task in tasks:
-        role_name = rules.policy.role_name(task.role)
-        try:
-            prepared.append(
-                prepare_drafts(
+    templates = _TemplateSources(rules.school)
+    head = letterhead(rules.school)
+    _prefetch_for_letters(tasks)
+
+    def not_drafted(task: Task, error: LetterError) -> None:
+        _record_events(
+            task.pupil,
+            task.case,
+            [CaseEvent("letter not drafted", on_day, f"{task.title}: {error}")],
+            None,
+            now,
+        )
+
+    renderer = renderer or LetterRenderer()
+    started = len(tasks) >= renderer.PARALLEL_FROM and renderer.start()
+    letters: list[Letter] = []
+    try:
+        pending: list[tuple[PreparedDrafts, PendingPdfs]] = []
+        for task in tasks:
+            role_name = rules.policy.role_name(task.role)
+            try:
+                item = prepare_drafts(
                     task,
                     sender_name=rules.school.signatories.get(task.role) or role_name,
                     sender_role=role_name,
                     on_day=on_day,
-                    letterhead=letterhead(rules.school),
-                    template_source=school_template(
-                        rules.school, str(task.payload.get("letter") or task.kind)
-                    ),
+                    letterhead=head,
+                    template_source=templates.of(task),
                 )
-            )
-        except LetterError as error:
-            _record_events(
-                task.pupil,
-                task.case,
-                [CaseEvent("letter not drafted", on_day, f"{task.title}: {error}")],
-                None,
-                now,
-            )
-    renderer = renderer or LetterRenderer()
-    pdfs = iter(renderer.render([html for p in prepared for html in p.htmls]))
-    letters: list[Letter] = []
-    for item in prepared:
-        letters += store_drafts(item, [next(pdfs) for _ in item.copies])
+            except LetterError as error:
+                not_drafted(task, error)
+                continue
+            pending.append((item, renderer.submit(item.htmls)))
+        while pending:
+            # Wait for the next task's PDFs; store with them those of the
+            # tasks after it that are back too.
+            count = 1
+            while count < len(pending) and pending[count][1].done():
+                count += 1
+            group, pending = pending[:count], pending[count:]
+            with transaction.atomic():
+                for item, pdfs in group:
+                    try:
+                        rendered = pdfs.result()
+                    except LetterError as error:
+                        not_drafted(item.task, error)
+                        continue
+                    letters += store_drafts(item, rendered)
+    finally:
+        if started:
+            renderer.close()
     if report is not None:
         report.letters += len(letters)
     return letters
+
+
+def _prefetch_for_letters(tasks: list[Task]) -> None:
+    """Load what merging the tasks' letters reads, in a few queries for all."""
+    prefetch_related_objects(tasks, "pupil__school", "pupil__contacts", "case")
 
 
 def daily_run(
@@ -1053,7 +1182,8 @@ def daily_run(
     transaction: a failed run changes nothing. New pathway proposals go
     through the policy's daily limit (`_release`): those over it are
     queued. Then drafts the letters of the new worklist items (a letter
-    that fails is drafted when confirmed).
+    that fails is drafted when confirmed); when there are letters enough
+    for the workers, they start while the rest of the pupils are evaluated.
     """
     rules = SchoolRules.of(school)
     if not rules.calendar.is_school_day(as_of):
@@ -1064,43 +1194,56 @@ def daily_run(
             f"the daily run has already run for {latest:%a %d %b %Y}: runs go "
             "forward, one school day after another"
         )
-    register = read_register(rules, as_of)
-    report = RunReport(as_of=as_of, pupils=len(register.pupils), register=register.days)
-    now = timezone.now()
-    with transaction.atomic():
-        context = RunContext.load(register.pupils, academic_year_of(as_of))
-        context.pending = []
-        for pupil_id in progress(list(register.pupils)):
-            evaluate_pupil(
-                rules,
-                register.pupils[pupil_id],
-                register.days[pupil_id],
-                report=report,
-                now=now,
-                context=context,
-            )
-        chosen = _release(rules, context, as_of, now)
-        for candidate in chosen.released:
-            _put_on_worklist(
-                candidate.item, as_of, now=now, report=report, context=context
-            )
-        for candidate in chosen.queued:
-            _queue(
-                candidate.item,
-                as_of,
-                now=now,
-                report=report,
-                context=context,
-                rules=rules,
-            )
-        report.queued = len(chosen.queued)
-        context.flush()
-        School.objects.filter(pk=school.pk).update(last_run_on=as_of)
-        school.last_run_on = as_of
-    if draft:
-        # After the run's transaction: rendering PDFs takes a while, and a
-        # letter task without drafts is drafted when a person confirms it.
-        draft_many(rules, context.to_draft, as_of, report=report, renderer=renderer)
+    renderer = renderer or LetterRenderer()
+    started = False
+    try:
+        register = read_register(rules, as_of)
+        report = RunReport(
+            as_of=as_of, pupils=len(register.pupils), register=register.days
+        )
+        now = timezone.now()
+        with transaction.atomic():
+            context = RunContext.load(register.pupils, academic_year_of(as_of))
+            context.pending = []
+            for pupil_id in progress(list(register.pupils)):
+                evaluate_pupil(
+                    rules,
+                    register.pupils[pupil_id],
+                    register.days[pupil_id],
+                    report=report,
+                    now=now,
+                    context=context,
+                )
+                enough = len(context.to_draft) >= renderer.PARALLEL_FROM
+                if draft and enough and not renderer.started:
+                    # Letters enough for the workers: they start (and warm
+                    # up) while the other pupils are evaluated.
+                    started = renderer.start()
+            chosen = _release(rules, context, as_of, now)
+            for candidate in chosen.released:
+                _put_on_worklist(
+                    candidate.item, as_of, now=now, report=report, context=context
+                )
+            for candidate in chosen.queued:
+                _queue(
+                    candidate.item,
+                    as_of,
+                    now=now,
+                    report=report,
+                    context=context,
+                    rules=rules,
+                )
+            report.queued = len(chosen.queued)
+            context.flush()
+            School.objects.filter(pk=school.pk).update(last_run_on=as_of)
+            school.last_run_on = as_of
+        if draft:
+            # After the run's transaction: rendering PDFs takes a while, and
+            # a letter task without drafts is drafted when a person confirms it.
+            draft_many(rules, context.to_draft, as_of, report=report, renderer=renderer)
+    finally:
+        if started:
+            renderer.close()
     log.info(
         "daily run done",
         extra={
