@@ -356,8 +356,8 @@ def import_contacts(
     """Return what importing a contacts file (SIMS layout) did.
 
     The file gives the whole contact list of each pupil it names: contacts
-    are matched by pupil and priority, new ones created, changed ones
-    updated, and a listed pupil's stored contacts that the file no longer
+    are matched by person (`_match_contacts`), new ones created, changed
+    ones updated, and a listed pupil's stored contacts that the file no longer
     holds are removed (and reported). Every pupil must already be stored
     for the school. Raises ImportRejected, writing nothing, on any error.
     """
@@ -382,17 +382,15 @@ def import_contacts(
             ): contact
             for contact in Contact.objects.filter(pupil__school=school)
         }
+        matched = _match_contacts(rows, pupils, stored)
         new: list[Contact] = []
         changed: list[Contact] = []
-        in_file: set[tuple[int, str, str, str]] = set()
         history: list[tuple[int, str, str, str, str, str]] = []
-        for row in rows:
+        for index, row in enumerate(rows):
             pupil_id = pupils[row.pupil]
-            key = _person(pupil_id, row.forename, row.surname, row.relationship)
-            in_file.add(key)
             values = {name: getattr(row, name) for name in CONTACT_FIELDS}
             values["priority"] = row.priority
-            contact = stored.get(key)
+            contact = matched.get(index)
             subject = f"contact {row.priority}"
             if contact is None:
                 new.append(Contact(pupil_id=pupil_id, **values))
@@ -408,11 +406,12 @@ def import_contacts(
                 ]
                 _assign(contact, values)
                 changed.append(contact)
-        listed = {key[0] for key in in_file}
+        listed = {pupils[row.pupil] for row in rows}
+        kept = {contact.pk for contact in matched.values()}
         removed = [
             contact
-            for key, contact in stored.items()
-            if key[0] in listed and key not in in_file
+            for contact in stored.values()
+            if contact.pupil_id in listed and contact.pk not in kept
         ]
         mis_of = {pk: mis_id for mis_id, pk in pupils.items()}
         for contact in removed:
@@ -422,7 +421,7 @@ def import_contacts(
                 None,
                 mis_of[contact.pupil_id],
                 f"pupil {mis_of[contact.pupil_id]}'s contact {contact.priority} "
-                "is no longer in the file: removed",
+                "is no longer in the file: removed" + _restriction_lost(contact),
             )
         with_contacts = listed | {key[0] for key in stored}
         on_roll = school.pupils.filter(leaving_date__isnull=True)
@@ -1084,15 +1083,72 @@ def _finish(
     return ImportResult(kind, built, run, dict(missing or {}))
 
 
+def _match_contacts(
+    rows: Sequence[sims.ContactRow],
+    pupils: dict[str, int],
+    stored: dict[tuple[int, str, str, str], Contact],
+) -> dict[int, Contact]:
+    """Return the stored contact each row of a contacts file is, by row index.
+
+    A row is the stored contact with the same pupil, name and relationship,
+    whatever its priority. A row left over is the stored contact left over
+    with the same pupil, priority and relationship: a name corrected in the
+    MIS is the same person, so what staff recorded about them (no
+    correspondence, a court-order bar) stays with them. Other rows are new.
+    """
+    matched: dict[int, Contact] = {}
+    taken: set[int] = set()
+    for index, row in enumerate(rows):
+        key = _person(pupils[row.pupil], row.forename, row.surname, row.relationship)
+        contact = stored.get(key)
+        if contact is not None and contact.pk not in taken:
+            matched[index] = contact
+            taken.add(contact.pk)
+    by_place = {
+        (c.pupil_id, c.priority, _words(c.relationship)): c
+        for c in stored.values()
+        if c.pk not in taken
+    }
+    for index, row in enumerate(rows):
+        place = (pupils[row.pupil], row.priority, _words(row.relationship))
+        contact = by_place.get(place)
+        if index not in matched and contact is not None and contact.pk not in taken:
+            matched[index] = contact
+            taken.add(contact.pk)
+    return matched
+
+
+def _restriction_lost(contact: Contact) -> str:
+    """Return the warning's words for what staff had recorded about `contact`."""
+    recorded = [
+        text
+        for text, present in (
+            ("barred by a court order", contact.court_order_bar),
+            ("not to receive correspondence", not contact.receives_correspondence),
+        )
+        if present
+    ]
+    if not recorded:
+        return ""
+    return (
+        f" (it was recorded as {' and '.join(recorded)}: check whether that "
+        "applies to one of the pupil's contacts in the file)"
+    )
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
 def _person(
     pupil_id: int, forename: str, surname: str, relationship: str
 ) -> tuple[int, str, str, str]:
     """Return what identifies a contact of a pupil across imports."""
     return (
         pupil_id,
-        " ".join(forename.split()).casefold(),
-        " ".join(surname.split()).casefold(),
-        " ".join(relationship.split()).casefold(),
+        _words(forename),
+        _words(surname),
+        _words(relationship),
     )
 
 
