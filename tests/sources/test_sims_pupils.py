@@ -128,6 +128,22 @@ def test_a_leaving_date_before_the_entry_date_is_an_error():
     ]
 
 
+def test_a_row_with_other_mistakes_still_has_its_dates_checked():
+    _, report = pupils(
+        pupil_row(
+            fsm="yes", born="09/06/2030", entry="03/09/2025", leaving="01/09/2025"
+        )
+    )
+
+    assert report.error_lines() == [
+        "pupils.csv line 2, field FSM: 'yes' is not Y or N",
+        "pupils.csv line 2, field Leaving Date: the pupil leaves (01/09/2025) "
+        "before they join (03/09/2025)",
+        "pupils.csv line 2, field Date of Birth: the Date of Birth is in the future "
+        "(after 11/12/2025, the day of this import): correct it in the MIS",
+    ]
+
+
 def test_a_value_too_long_for_the_database_is_an_error():
     _, report = pupils(pupil_row(reg_group="R" * 21))
 

@@ -407,8 +407,11 @@ def read_pupils(
                 else None
             ),
         )
+        # The dates are checked together whenever both were read, so a row
+        # with other mistakes still has all of its errors listed.
         entry, leaving = pupil.entry_date, pupil.leaving_date
-        if cells.ok and leaving is not None and leaving < entry:
+        entry_read = entry != dt.date.min
+        if entry_read and leaving is not None and leaving < entry:
             report.error(
                 line,
                 "Leaving Date",
@@ -416,7 +419,7 @@ def read_pupils(
                 f"the pupil leaves ({leaving:%d/%m/%Y}) before they join "
                 f"({entry:%d/%m/%Y})",
             )
-        if cells.ok:
+        if entry_read:
             _check_birth(pupil, on, report)
         if not cells.ok:
             continue
