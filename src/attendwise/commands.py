@@ -86,6 +86,59 @@ def _school(slug: str) -> School:
         ) from None
 
 
+#: The commands that create the database when there is none; every other
+#: command needs a database that create-school has set up.
+CREATE_DATABASE = frozenset({"create-school", "demo"})
+
+
+def _database() -> str:
+    """Return where the database is, for a message (no password)."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return str(settings["NAME"])
+    return f"{settings['NAME']} on {settings['HOST'] or 'localhost'}"
+
+
+def _require_database() -> None:
+    """Raise CommandError unless the database exists and is set up.
+
+    Checked before anything connects: SQLite would create an empty file.
+    """
+    from django.db import OperationalError, connection
+
+    embedded = connection.vendor == "sqlite" and not connection.is_in_memory_db()
+    if embedded and not Path(connection.settings_dict["NAME"]).is_file():
+        raise CommandError(
+            f"there is no Attendwise database at {_database()}: set "
+            "ATTENDWISE_HOME to the folder that holds it, or run "
+            "'attendwise create-school ...' first"
+        )
+    try:
+        tables = connection.introspection.table_names()
+    except OperationalError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise CommandError(
+            f"cannot open the database {_database()}: {reason}"
+        ) from None
+    if "register_school" not in tables:
+        raise CommandError(
+            f"the database {_database()} is not set up for Attendwise: run "
+            "'attendwise create-school ...' first"
+        )
+
+
+def _create_database() -> None:
+    """Create the database (and its folder) if need be, with every table."""
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        settings.HOME.mkdir(parents=True, exist_ok=True)
+    call_command("migrate", verbosity=0)
+
+
 def _user(username: str | None) -> User:
     if not username:
         raise CommandError("say who is acting: --user USERNAME")
@@ -132,7 +185,7 @@ def _progress(err: IO[str], description: str) -> Callable[[list[int]], Iterable[
 
 @command("create-school")
 def create_school(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    call_command("migrate", verbosity=0)
+    _create_database()
     calendar_text = _read_text(args.calendar)
     policy_text = _read_text(args.policy) if args.policy else shipped_policy_text()
     load_policy(policy_text, args.policy or "forest-view.toml")
@@ -528,6 +581,19 @@ def _only_the_demo_school(slug: str) -> None:
         )
 
 
+def _remove_sqlite_database(path: Path) -> None:
+    """Remove the SQLite database at `path` with its -wal, -shm and -journal.
+
+    Every connection is closed first: a connection left open would go on
+    writing into the removed file, and the next one would find no database.
+    """
+    from django.db import connections
+
+    connections.close_all()
+    for name in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + name).unlink(missing_ok=True)
+
+
 @command("demo")
 def demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     import time
@@ -539,13 +605,20 @@ def demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     database = settings.DATABASES["default"]
     if args.pupils < 50:
         raise CommandError("the demo school needs at least 50 pupils")
+    last_day = args.until or demo_school.LAST_DAY
+    if not demo_school.FIRST_DAY <= last_day <= demo_school.LAST_DAY:
+        raise CommandError(
+            f"--until must be a day of the autumn term, "
+            f"{demo_school.FIRST_DAY:%d/%m/%Y} to {demo_school.LAST_DAY:%d/%m/%Y}"
+        )
     if args.fresh:
+        settings.HOME.mkdir(parents=True, exist_ok=True)
         _only_the_demo_school(demo_school.SLUG)
         if database["ENGINE"] != "django.db.backends.sqlite3":
             raise CommandError("--fresh only removes the embedded SQLite database")
-        Path(database["NAME"]).unlink(missing_ok=True)
+        _remove_sqlite_database(Path(database["NAME"]))
         shutil.rmtree(settings.LETTERS_DIR, ignore_errors=True)
-    call_command("migrate", verbosity=0)
+    _create_database()
     if School.objects.filter(slug=demo_school.SLUG).exists():
         raise CommandError(
             "the demo school already exists: run 'attendwise demo --fresh' "
@@ -560,7 +633,9 @@ def demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
         return tqdm(days, desc="Replaying the autumn term", unit="day", file=err)
 
-    summary = demo_school.run_demo(out, pupils=args.pupils, progress=progress)
+    summary = demo_school.run_demo(
+        out, pupils=args.pupils, last_day=last_day, progress=progress
+    )
     seconds = time.perf_counter() - started
     stages = ", ".join(
         f"Stage {stage}: {count}" for stage, count in sorted(summary.stages.items())
@@ -571,11 +646,11 @@ def demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         f"staff.\nCases: {stages}.\n"
         f"Open on the worklist: {summary.open_items} items "
         f"('attendwise worklist --school {demo_school.SLUG} --date "
-        f"{demo_school.LAST_DAY.isoformat()}').\n"
+        f"{last_day.isoformat()}').\n"
         f"Letters: {summary.letters} PDFs in {settings.LETTERS_DIR}\n"
         f"Database: {database['NAME']}\n"
         f"Web application: 'attendwise serve' (with ATTENDWISE_TODAY="
-        f"{demo_school.LAST_DAY.isoformat()}), then sign in at http://127.0.0.1:8000/ "
+        f"{last_day.isoformat()}), then sign in at http://127.0.0.1:8000/ "
         f"as officer, cfsw, head, dsl (safeguarding lead), governor (read-only) or "
         f"admin, password '{demo_school.DEMO_PASSWORD}'.\n"
     )
@@ -705,6 +780,12 @@ def add_arguments(commands: Any) -> None:
         help=f"how many pupils (default {DEMO_PUPILS}: the replay stays under two "
         "minutes here; 600 takes about three)",
     )
+    demo_parser.add_argument(
+        "--until",
+        type=parse_day,
+        help="replay the autumn term up to this day only (default: its last "
+        "day, 19/12/2025)",
+    )
     __import__("attendwise.web.ui.cli", fromlist=["cli"]).add_arguments(commands)
 
 
@@ -713,6 +794,8 @@ def run_command(
 ) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     try:
+        if args.command not in CREATE_DATABASE:
+            _require_database()
         return COMMANDS[args.command](args, out, err)
     except (
         CommandError,

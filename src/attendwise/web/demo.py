@@ -48,6 +48,8 @@ from attendwise.web.ui.roles import Role
 log = logging.getLogger(__name__)
 
 SLUG = "hollins-park"
+#: The autumn term the demo replays (the reference calendar 2025/26).
+FIRST_DAY = dt.date(2025, 9, 3)
 LAST_DAY = dt.date(2025, 12, 19)
 
 #: The demo's staff: username, role of the policy (who acts on its items),
