@@ -48,6 +48,8 @@ from attendwise.web.cases.worklist import (
 )
 from attendwise.web.register import services as register_services
 from attendwise.web.register.models import Pupil, School
+from attendwise.web.ui.access import Staff, staff_member
+from attendwise.web.ui.roles import CASEWORK, Role, may_act_on_case, may_complete
 
 Command = Callable[[argparse.Namespace, IO[str], IO[str]], int]
 COMMANDS: dict[str, Command] = {}
@@ -146,6 +148,28 @@ def _user(username: str | None) -> User:
         return User.objects.get(username=username)
     except User.DoesNotExist:
         raise CommandError(f"no user {username!r}") from None
+
+
+def _staff(username: str | None, school: School) -> Staff:
+    """Return the user as a member of staff of `school`.
+
+    Raises CommandError for a user with no role at any school (such as a
+    superuser made with 'manage createsuperuser') or a role at another.
+    """
+    user = _user(username)
+    staff = staff_member(user)
+    if staff is None:
+        raise CommandError(
+            f"{user.username} is not a member of staff at any school; give them "
+            f"a role with 'attendwise add-user {user.username} --school SLUG "
+            "--role ROLE'. Nothing was recorded"
+        )
+    if staff.school.pk != school.pk:
+        raise CommandError(
+            f"{user.username} is a member of staff at {staff.school.name}, not at "
+            f"{school.name}. Nothing was recorded"
+        )
+    return staff
 
 
 def _pupil(school: School, reference: str) -> Pupil:
@@ -447,16 +471,27 @@ def case_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 @command("confirm")
 def confirm(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    user = _user(args.user)
     try:
         task = Task.objects.select_related("school", "pupil").get(pk=args.task)
     except Task.DoesNotExist:
         raise CommandError(f"no item #{args.task}") from None
+    staff = _staff(args.user, task.school)
+    if not may_complete(staff.role, task.role, task.safeguarding):
+        policy = SchoolRules.of(task.school).policy
+        whose = (
+            Role.SAFEGUARDING.label.lower()
+            if task.safeguarding
+            else policy.role_name(task.role)
+        )
+        raise CommandError(
+            f"{staff.user.username} ({staff.role.label}) may not complete "
+            f"#{task.pk}: it is for the {whose}. Nothing was recorded"
+        )
     task = complete_task(
         task,
         action=args.action.replace("-", " "),
         on=args.on,
-        user=user,
+        user=staff.user,
         option=args.option or "",
         reason=args.reason or "",
         held_on=args.held_on,
@@ -508,16 +543,29 @@ def _measure_rows(frame: Any) -> list[dict[str, Any]]:
 @command("case-action")
 def case_action_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     school = _school(args.school)
-    user = _user(args.user)
+    staff = _staff(args.user, school)
     pupil = _pupil(school, args.pupil)
     case = pupil.cases.order_by("-academic_year").first()
     if case is None:
         raise CommandError(f"pupil {args.pupil} has no case")
+    if not may_act_on_case(
+        staff.role, args.action, bool(case.state.get("stage4_since"))
+    ):
+        raise CommandError(
+            f"{staff.user.username} ({staff.role.label}) may not take the action "
+            f"{args.action!r} on this case: "
+            + (
+                "that is for the designated safeguarding lead. "
+                if staff.role in CASEWORK
+                else "only casework roles act on cases. "
+            )
+            + "Nothing was recorded"
+        )
     case = case_action(
         case,
         args.action,
         args.on,
-        user,
+        staff.user,
         args.reason or "",
         stage=args.stage or 0,
         until=args.until,

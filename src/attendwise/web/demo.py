@@ -138,6 +138,10 @@ class ScriptedStaff:
         self.calendar = calendar
 
     def user_for(self, task: Task) -> User:
+        """Return who completes `task`: the safeguarding lead for a
+        safeguarding item, else the member of staff of its policy role."""
+        if task.safeguarding:
+            return self.users["safeguarding"]
         return self.users.get(task.role) or self.users["attendance"]
 
     def decide(self, task: Task, day: dt.date) -> dict[str, object] | None:
