@@ -257,7 +257,7 @@ def import_scheduled(args: argparse.Namespace, out: IO[str], err: IO[str]) -> in
 @command("quality")
 def quality(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     school = _school(args.school)
-    report = quality_report(school, args.date)
+    report = quality_report(school, args.as_of)
     if args.format == "json":
         rows = [
             {**asdict(issue), "first": issue.first.isoformat() if issue.first else None}
@@ -399,7 +399,14 @@ def add_arguments(commands: Any) -> None:
     report = commands.add_parser(
         "quality", parents=[school], help="the data quality report"
     )
-    report.add_argument("--date", required=True, type=parse_day)
+    report.add_argument(
+        "--as-of",
+        "--date",
+        dest="as_of",
+        required=True,
+        type=parse_day,
+        help="the day the report is as of (--date is the same)",
+    )
     report.add_argument("--format", choices=["text", "csv", "json"], default="text")
 
     out = commands.add_parser(
