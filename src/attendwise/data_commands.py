@@ -45,6 +45,16 @@ def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
     return found
 
 
+def _code_table(args: argparse.Namespace) -> dict[str, str] | None:
+    """Return the code table a save gives: its --code pairs, {} for
+    --no-codes, or None (neither: the saved table is kept)."""
+    if args.no_codes and args.code:
+        raise CommandError("give --code or --no-codes, not both")
+    if args.no_codes:
+        return {}
+    return _pairs(args.code, "a code (LOCAL=CODE)") if args.code else None
+
+
 def _source(school: School, name: str) -> Source:
     source = Source.objects.filter(school=school, name=name).first()
     if source is None:
@@ -72,7 +82,7 @@ def source_save(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             encoding=args.encoding,
             file_format=args.file_format,
             sheet=args.sheet,
-            code_table=_pairs(args.code, "a code (LOCAL=CODE)"),
+            code_table=_code_table(args),
             session_names=_pairs(args.session, "a session (NAME=AM)") or None,
             several_registers=args.several_registers,
             pupil_key=args.pupils_by,
@@ -363,7 +373,14 @@ def add_arguments(commands: Any) -> None:
     save.add_argument("--file-format", choices=[f.value for f in FileFormat])
     save.add_argument("--sheet", help="the sheet of an .xlsx file (default: first)")
     save.add_argument(
-        "--code", action="append", metavar="LOCAL=CODE", help="repeatable"
+        "--code",
+        action="append",
+        metavar="LOCAL=CODE",
+        help="repeatable; the codes given are the whole code table, replacing "
+        "the saved one (without --code the saved table is kept)",
+    )
+    save.add_argument(
+        "--no-codes", action="store_true", help="empty the source's code table"
     )
     save.add_argument(
         "--session", action="append", metavar="NAME=AM|PM", help="repeatable"

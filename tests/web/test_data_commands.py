@@ -59,6 +59,20 @@ def test_source_save_stores_the_mapping_and_source_list_shows_it(school, capsys)
     assert "[headings unverified: check your file]" in out
 
 
+def test_source_save_with_codes_replaces_the_code_table(school, capsys):
+    save_elm()
+    capsys.readouterr()
+    resave = ["source-save", "Elm", "--school", "oakfield"]
+
+    assert main([*resave, "--code", "@=C1"]) == 0
+    assert "  code table: @=C1\n" in capsys.readouterr().out
+    assert main([*resave, "--encoding", "cp1252"]) == 0
+    assert "  code table: @=C1\n" in capsys.readouterr().out
+    assert main([*resave, "--no-codes"]) == 0
+    assert "code table" not in capsys.readouterr().out
+    assert Source.objects.get().code_table == {}
+
+
 def test_a_source_with_a_problem_is_refused_by_the_command(school, capsys):
     status = main(
         ["source-save", "Half", "--school", "oakfield", "--column", "pupil=Adno"]
