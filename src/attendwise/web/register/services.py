@@ -46,6 +46,7 @@ from attendwise.sources.base import (
     ReportBuilder,
     WarningKind,
     describe_day,
+    quoted,
 )
 from attendwise.sources.checks import (
     RollDates,
@@ -678,7 +679,7 @@ def _report_blanks_over_marks(
                 None,
                 row.source_code,
                 f"pupil {named[row.pupil]} is blank on {describe_day(row.date)} "
-                f"{row.session} but the mark {found[2]!r} is stored: it is kept",
+                f"{row.session} but the mark {quoted(found[2])} is stored: it is kept",
             )
 
 
