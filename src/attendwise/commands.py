@@ -22,7 +22,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from attendwise.core.calendar import CalendarError
-from attendwise.core.figures import format_percent
+from attendwise.core.figures import counted, format_percent
 from attendwise.core.pathway import PathwayError
 from attendwise.core.policy import PolicyError, load_policy, shipped_policy_text
 from attendwise.export import neutralise
@@ -279,11 +279,15 @@ def import_file(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     report = result.report
     counts = report.counts
     out.write(
-        f"{report.file}: {counts.get('rows', 0):,} rows read; "
+        f"{report.file}: {counted(counts.get('rows', 0), 'row')} read; "
         f"{result.created:,} created, {result.changed:,} changed, "
         f"{result.unchanged:,} unchanged"
         + (f", {counts['removed']:,} removed" if counts.get("removed") else "")
-        + (f"; {report.warning_count:,} warnings" if report.warning_count else "")
+        + (
+            f"; {counted(report.warning_count, 'warning')}"
+            if report.warning_count
+            else ""
+        )
         + ".\n"
     )
     for line in report.warning_lines():
@@ -311,15 +315,16 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     limit = SchoolRules.of(school).policy.setting("daily_new_proposals_per_role")
     queue = (
         f" ({report.released} from the queue); {report.queued} queued by the "
-        f"daily limit of {limit} new pathway proposals a day per role"
+        f"daily limit of {counted(limit, 'new pathway proposal')} a day per role"
         if limit
         else ""
     )
     out.write(
         f"Daily run for {school.name}, {args.date:%a %d %b %Y}: "
-        f"{report.pupils} pupils; {stages or 'no stage indicated'}.\n"
-        f"{report.proposed} new items{queue}, {report.withdrawn} withdrawn, "
-        f"{report.calls_missing} first-day calls not recorded.\n\n"
+        f"{counted(report.pupils, 'pupil')}; {stages or 'no stage indicated'}.\n"
+        f"{counted(report.proposed, 'new item')}{queue}, {report.withdrawn} "
+        f"withdrawn, {counted(report.calls_missing, 'first-day call')} not "
+        "recorded.\n\n"
     )
     if not args.quiet:
         _write_worklist(school, args.date, out, kind=None, fmt="text")
@@ -599,9 +604,10 @@ def measures(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     ).row(0)
     counted = frame.filter(pl.col("ytd_possible") > 0).height
     out.write(
-        f"{school.name}, as of {args.as_of:%a %d %b %Y}: {frame.height} pupils; "
+        f"{school.name}, as of {args.as_of:%a %d %b %Y}: "
+        f"{counted(frame.height, 'pupil')}; "
         f"attendance {format_percent(totals[1], totals[0])} "
-        f"({totals[1]:,} of {totals[0]:,} sessions); persistent absence "
+        f"({totals[1]:,} of {counted(totals[0], 'session')}); persistent absence "
         f"{format_percent(totals[2], counted)} of pupils.\n"
         "Use --format csv or json for each pupil's figures.\n"
     )
@@ -689,13 +695,14 @@ def demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         f"Stage {stage}: {count}" for stage, count in sorted(summary.stages.items())
     )
     out.write(
-        f"Replayed {summary.days} school days in {seconds:.0f} s: {summary.imports} "
-        f"register imports, {summary.completed:,} items completed by the scripted "
+        f"Replayed {counted(summary.days, 'school day')} in {seconds:.0f} s: "
+        f"{counted(summary.imports, 'register import')}, "
+        f"{counted(summary.completed, 'item')} completed by the scripted "
         f"staff.\nCases: {stages}.\n"
-        f"Open on the worklist: {summary.open_items} items "
+        f"Open on the worklist: {counted(summary.open_items, 'item')} "
         f"('attendwise worklist --school {demo_school.SLUG} --date "
         f"{last_day.isoformat()}').\n"
-        f"Letters: {summary.letters} PDFs in {settings.LETTERS_DIR}\n"
+        f"Letters: {counted(summary.letters, 'PDF')} in {settings.LETTERS_DIR}\n"
         f"Database: {database['NAME']}\n"
         f"Web application: 'attendwise serve' (with ATTENDWISE_TODAY="
         f"{last_day.isoformat()}), then sign in at http://127.0.0.1:8000/ "

@@ -20,6 +20,7 @@ from typing import IO, Any
 from django.utils import timezone
 
 from attendwise.commands import CommandError, _pupil, _school, command, parse_day
+from attendwise.core.figures import counted
 from attendwise.export import Table, neutralise, write_csv, write_xlsx
 from attendwise.sources.base import Encoding, FileFormat, ImportRejected
 from attendwise.sources.dates import DateFormat
@@ -138,10 +139,14 @@ def source_list(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 def _summary(result: ImportResult) -> str:
     report = result.report
     return (
-        f"{report.file}: {report.counts.get('rows', 0):,} rows read; "
+        f"{report.file}: {counted(report.counts.get('rows', 0), 'row')} read; "
         f"{result.created:,} created, {result.changed:,} changed, "
         f"{result.unchanged:,} unchanged"
-        + (f"; {report.warning_count:,} warnings" if report.warning_count else "")
+        + (
+            f"; {counted(report.warning_count, 'warning')}"
+            if report.warning_count
+            else ""
+        )
         + "."
     )
 
@@ -295,7 +300,7 @@ def quality(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     total = len(report.issues)
     out.write(
         f"Data quality of {school.name}, {report.period_first:%d/%m/%Y} to "
-        f"{report.as_of:%d/%m/%Y}: {total} issue{'s' if total != 1 else ''}.\n"
+        f"{report.as_of:%d/%m/%Y}: {counted(total, 'issue')}.\n"
     )
     for kind in KINDS:
         issues = report.of_kind(kind)

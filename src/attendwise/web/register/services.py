@@ -38,6 +38,7 @@ from django.db.models import F, Field, Model
 from django.utils import timezone
 
 from attendwise.core.calendar import CalendarError, SchoolCalendar, load_calendar
+from attendwise.core.figures import counted
 from attendwise.sources import canonical, sims
 from attendwise.sources.base import (
     ImportRejected,
@@ -295,7 +296,7 @@ def _check_stored_upns(
 
 
 def _pupils(count: int) -> str:
-    return f"{count:,} pupil{'s' if count != 1 else ''}"
+    return counted(count, "pupil")
 
 
 def _report_not_in_file(
