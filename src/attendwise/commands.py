@@ -108,9 +108,12 @@ def _require_database() -> None:
 
     Checked before anything connects: SQLite would create an empty file.
     """
-    from django.db import OperationalError, connection
+    from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
+    from django.db.backends.sqlite3.base import DatabaseWrapper as SQLite
 
-    embedded = connection.vendor == "sqlite" and not connection.is_in_memory_db()
+    connection = connections[DEFAULT_DB_ALIAS]  # the wrapper, not its proxy
+
+    embedded = isinstance(connection, SQLite) and not connection.is_in_memory_db()
     if embedded and not Path(connection.settings_dict["NAME"]).is_file():
         raise CommandError(
             f"there is no Attendwise database at {_database()}: set "
@@ -602,13 +605,13 @@ def measures(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     totals = frame.select(
         pl.col("ytd_possible").sum(), pl.col("ytd_attended").sum(), pl.col("pa").sum()
     ).row(0)
-    counted = frame.filter(pl.col("ytd_possible") > 0).height
+    on_roll = frame.filter(pl.col("ytd_possible") > 0).height
     out.write(
         f"{school.name}, as of {args.as_of:%a %d %b %Y}: "
         f"{counted(frame.height, 'pupil')}; "
         f"attendance {format_percent(totals[1], totals[0])} "
         f"({totals[1]:,} of {counted(totals[0], 'session')}); persistent absence "
-        f"{format_percent(totals[2], counted)} of pupils.\n"
+        f"{format_percent(totals[2], on_roll)} of pupils.\n"
         "Use --format csv or json for each pupil's figures.\n"
     )
     return 0
