@@ -96,7 +96,7 @@ def test_import_source_reads_the_file_through_the_named_source(
     )
 
     assert list(Mark.objects.values_list("code", "source_code")) == [("I", "I01")]
-    assert "elm.csv: 1 rows read; 1 created" in capsys.readouterr().out
+    assert "elm.csv: 1 row read; 1 created" in capsys.readouterr().out
 
 
 def test_import_scheduled_imports_waiting_files_and_files_the_rejected(
@@ -117,7 +117,7 @@ def test_import_scheduled_imports_waiting_files_and_files_the_rejected(
     assert [p.name[16:] for p in (inbox / "imported").iterdir()] == ["monday.csv"]
     rejected = sorted(p.name[16:] for p in (inbox / "rejected").iterdir())
     assert rejected == ["tuesday.csv", "tuesday.csv.errors.txt"]
-    assert "monday.csv: 1 rows read; 1 created" in captured.out
+    assert "monday.csv: 1 row read; 1 created" in captured.out
     assert "tuesday.csv was rejected with 1 error" in captured.err
     errors = next((inbox / "rejected").glob("*.errors.txt")).read_text()
     assert "'Q9' is not in the code table of the source 'Elm'" in errors
