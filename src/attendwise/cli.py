@@ -11,9 +11,7 @@ from collections.abc import Sequence
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "attendwise.web.settings")
     import django
-    from django.conf import settings
 
-    settings.HOME.mkdir(parents=True, exist_ok=True)
     django.setup()
 
 
@@ -37,8 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_django()
     args = build_parser().parse_args(argv)
     if args.command == "manage":
+        from django.conf import settings
         from django.core.management import execute_from_command_line
 
+        settings.HOME.mkdir(parents=True, exist_ok=True)
         execute_from_command_line(["attendwise manage", *args.args])
         return 0
     from attendwise.commands import run_command

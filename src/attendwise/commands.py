@@ -22,7 +22,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from attendwise.core.calendar import CalendarError
-from attendwise.core.figures import format_percent
+from attendwise.core.figures import counted, format_percent
 from attendwise.core.pathway import PathwayError
 from attendwise.core.policy import PolicyError, load_policy, shipped_policy_text
 from attendwise.export import neutralise
@@ -48,6 +48,8 @@ from attendwise.web.cases.worklist import (
 )
 from attendwise.web.register import services as register_services
 from attendwise.web.register.models import Pupil, School
+from attendwise.web.ui.access import Staff, staff_member
+from attendwise.web.ui.roles import CASEWORK, Role, may_act_on_case, may_complete
 
 Command = Callable[[argparse.Namespace, IO[str], IO[str]], int]
 COMMANDS: dict[str, Command] = {}
@@ -86,6 +88,62 @@ def _school(slug: str) -> School:
         ) from None
 
 
+#: The commands that create the database when there is none; every other
+#: command needs a database that create-school has set up.
+CREATE_DATABASE = frozenset({"create-school", "demo"})
+
+
+def _database() -> str:
+    """Return where the database is, for a message (no password)."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return str(settings["NAME"])
+    return f"{settings['NAME']} on {settings['HOST'] or 'localhost'}"
+
+
+def _require_database() -> None:
+    """Raise CommandError unless the database exists and is set up.
+
+    Checked before anything connects: SQLite would create an empty file.
+    """
+    from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
+    from django.db.backends.sqlite3.base import DatabaseWrapper as SQLite
+
+    connection = connections[DEFAULT_DB_ALIAS]  # the wrapper, not its proxy
+
+    embedded = isinstance(connection, SQLite) and not connection.is_in_memory_db()
+    if embedded and not Path(connection.settings_dict["NAME"]).is_file():
+        raise CommandError(
+            f"there is no Attendwise database at {_database()}: set "
+            "ATTENDWISE_HOME to the folder that holds it, or run "
+            "'attendwise create-school ...' first"
+        )
+    try:
+        tables = connection.introspection.table_names()
+    except OperationalError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise CommandError(
+            f"cannot open the database {_database()}: {reason}"
+        ) from None
+    if "register_school" not in tables:
+        raise CommandError(
+            f"the database {_database()} is not set up for Attendwise: run "
+            "'attendwise create-school ...' first"
+        )
+
+
+def _create_database() -> None:
+    """Create the database (and its folder) if need be, with every table."""
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        settings.HOME.mkdir(parents=True, exist_ok=True)
+    call_command("migrate", verbosity=0)
+
+
 def _user(username: str | None) -> User:
     if not username:
         raise CommandError("say who is acting: --user USERNAME")
@@ -93,6 +151,28 @@ def _user(username: str | None) -> User:
         return User.objects.get(username=username)
     except User.DoesNotExist:
         raise CommandError(f"no user {username!r}") from None
+
+
+def _staff(username: str | None, school: School) -> Staff:
+    """Return the user as a member of staff of `school`.
+
+    Raises CommandError for a user with no role at any school (such as a
+    superuser made with 'manage createsuperuser') or a role at another.
+    """
+    user = _user(username)
+    staff = staff_member(user)
+    if staff is None:
+        raise CommandError(
+            f"{user.username} is not a member of staff at any school; give them "
+            f"a role with 'attendwise add-user {user.username} --school SLUG "
+            "--role ROLE'. Nothing was recorded"
+        )
+    if staff.school.pk != school.pk:
+        raise CommandError(
+            f"{user.username} is a member of staff at {staff.school.name}, not at "
+            f"{school.name}. Nothing was recorded"
+        )
+    return staff
 
 
 def _pupil(school: School, reference: str) -> Pupil:
@@ -132,7 +212,7 @@ def _progress(err: IO[str], description: str) -> Callable[[list[int]], Iterable[
 
 @command("create-school")
 def create_school(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    call_command("migrate", verbosity=0)
+    _create_database()
     calendar_text = _read_text(args.calendar)
     policy_text = _read_text(args.policy) if args.policy else shipped_policy_text()
     load_policy(policy_text, args.policy or "forest-view.toml")
@@ -202,11 +282,15 @@ def import_file(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     report = result.report
     counts = report.counts
     out.write(
-        f"{report.file}: {counts.get('rows', 0):,} rows read; "
+        f"{report.file}: {counted(counts.get('rows', 0), 'row')} read; "
         f"{result.created:,} created, {result.changed:,} changed, "
         f"{result.unchanged:,} unchanged"
         + (f", {counts['removed']:,} removed" if counts.get("removed") else "")
-        + (f"; {report.warning_count:,} warnings" if report.warning_count else "")
+        + (
+            f"; {counted(report.warning_count, 'warning')}"
+            if report.warning_count
+            else ""
+        )
         + ".\n"
     )
     for line in report.warning_lines():
@@ -234,15 +318,16 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     limit = SchoolRules.of(school).policy.setting("daily_new_proposals_per_role")
     queue = (
         f" ({report.released} from the queue); {report.queued} queued by the "
-        f"daily limit of {limit} new pathway proposals a day per role"
+        f"daily limit of {counted(limit, 'new pathway proposal')} a day per role"
         if limit
         else ""
     )
     out.write(
         f"Daily run for {school.name}, {args.date:%a %d %b %Y}: "
-        f"{report.pupils} pupils; {stages or 'no stage indicated'}.\n"
-        f"{report.proposed} new items{queue}, {report.withdrawn} withdrawn, "
-        f"{report.calls_missing} first-day calls not recorded.\n\n"
+        f"{counted(report.pupils, 'pupil')}; {stages or 'no stage indicated'}.\n"
+        f"{counted(report.proposed, 'new item')}{queue}, {report.withdrawn} "
+        f"withdrawn, {counted(report.calls_missing, 'first-day call')} not "
+        "recorded.\n\n"
     )
     if not args.quiet:
         _write_worklist(school, args.date, out, kind=None, fmt="text")
@@ -394,16 +479,27 @@ def case_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 @command("confirm")
 def confirm(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    user = _user(args.user)
     try:
         task = Task.objects.select_related("school", "pupil").get(pk=args.task)
     except Task.DoesNotExist:
         raise CommandError(f"no item #{args.task}") from None
+    staff = _staff(args.user, task.school)
+    if not may_complete(staff.role, task.role, task.safeguarding):
+        policy = SchoolRules.of(task.school).policy
+        whose = (
+            Role.SAFEGUARDING.label.lower()
+            if task.safeguarding
+            else policy.role_name(task.role)
+        )
+        raise CommandError(
+            f"{staff.user.username} ({staff.role.label}) may not complete "
+            f"#{task.pk}: it is for the {whose}. Nothing was recorded"
+        )
     task = complete_task(
         task,
         action=args.action.replace("-", " "),
         on=args.on,
-        user=user,
+        user=staff.user,
         option=args.option or "",
         reason=args.reason or "",
         held_on=args.held_on,
@@ -455,16 +551,29 @@ def _measure_rows(frame: Any) -> list[dict[str, Any]]:
 @command("case-action")
 def case_action_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     school = _school(args.school)
-    user = _user(args.user)
+    staff = _staff(args.user, school)
     pupil = _pupil(school, args.pupil)
     case = pupil.cases.order_by("-academic_year").first()
     if case is None:
         raise CommandError(f"pupil {args.pupil} has no case")
+    if not may_act_on_case(
+        staff.role, args.action, bool(case.state.get("stage4_since"))
+    ):
+        raise CommandError(
+            f"{staff.user.username} ({staff.role.label}) may not take the action "
+            f"{args.action!r} on this case: "
+            + (
+                "that is for the designated safeguarding lead. "
+                if staff.role in CASEWORK
+                else "only casework roles act on cases. "
+            )
+            + "Nothing was recorded"
+        )
     case = case_action(
         case,
         args.action,
         args.on,
-        user,
+        staff.user,
         args.reason or "",
         stage=args.stage or 0,
         until=args.until,
@@ -496,12 +605,13 @@ def measures(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     totals = frame.select(
         pl.col("ytd_possible").sum(), pl.col("ytd_attended").sum(), pl.col("pa").sum()
     ).row(0)
-    counted = frame.filter(pl.col("ytd_possible") > 0).height
+    on_roll = frame.filter(pl.col("ytd_possible") > 0).height
     out.write(
-        f"{school.name}, as of {args.as_of:%a %d %b %Y}: {frame.height} pupils; "
+        f"{school.name}, as of {args.as_of:%a %d %b %Y}: "
+        f"{counted(frame.height, 'pupil')}; "
         f"attendance {format_percent(totals[1], totals[0])} "
-        f"({totals[1]:,} of {totals[0]:,} sessions); persistent absence "
-        f"{format_percent(totals[2], counted)} of pupils.\n"
+        f"({totals[1]:,} of {counted(totals[0], 'session')}); persistent absence "
+        f"{format_percent(totals[2], on_roll)} of pupils.\n"
         "Use --format csv or json for each pupil's figures.\n"
     )
     return 0
@@ -528,6 +638,19 @@ def _only_the_demo_school(slug: str) -> None:
         )
 
 
+def _remove_sqlite_database(path: Path) -> None:
+    """Remove the SQLite database at `path` with its -wal, -shm and -journal.
+
+    Every connection is closed first: a connection left open would go on
+    writing into the removed file, and the next one would find no database.
+    """
+    from django.db import connections
+
+    connections.close_all()
+    for name in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + name).unlink(missing_ok=True)
+
+
 @command("demo")
 def demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     import time
@@ -539,13 +662,20 @@ def demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     database = settings.DATABASES["default"]
     if args.pupils < 50:
         raise CommandError("the demo school needs at least 50 pupils")
+    last_day = args.until or demo_school.LAST_DAY
+    if not demo_school.FIRST_DAY <= last_day <= demo_school.LAST_DAY:
+        raise CommandError(
+            f"--until must be a day of the autumn term, "
+            f"{demo_school.FIRST_DAY:%d/%m/%Y} to {demo_school.LAST_DAY:%d/%m/%Y}"
+        )
     if args.fresh:
+        settings.HOME.mkdir(parents=True, exist_ok=True)
         _only_the_demo_school(demo_school.SLUG)
         if database["ENGINE"] != "django.db.backends.sqlite3":
             raise CommandError("--fresh only removes the embedded SQLite database")
-        Path(database["NAME"]).unlink(missing_ok=True)
+        _remove_sqlite_database(Path(database["NAME"]))
         shutil.rmtree(settings.LETTERS_DIR, ignore_errors=True)
-    call_command("migrate", verbosity=0)
+    _create_database()
     if School.objects.filter(slug=demo_school.SLUG).exists():
         raise CommandError(
             "the demo school already exists: run 'attendwise demo --fresh' "
@@ -560,22 +690,25 @@ def demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
         return tqdm(days, desc="Replaying the autumn term", unit="day", file=err)
 
-    summary = demo_school.run_demo(out, pupils=args.pupils, progress=progress)
+    summary = demo_school.run_demo(
+        out, pupils=args.pupils, last_day=last_day, progress=progress
+    )
     seconds = time.perf_counter() - started
     stages = ", ".join(
         f"Stage {stage}: {count}" for stage, count in sorted(summary.stages.items())
     )
     out.write(
-        f"Replayed {summary.days} school days in {seconds:.0f} s: {summary.imports} "
-        f"register imports, {summary.completed:,} items completed by the scripted "
+        f"Replayed {counted(summary.days, 'school day')} in {seconds:.0f} s: "
+        f"{counted(summary.imports, 'register import')}, "
+        f"{counted(summary.completed, 'item')} completed by the scripted "
         f"staff.\nCases: {stages}.\n"
-        f"Open on the worklist: {summary.open_items} items "
+        f"Open on the worklist: {counted(summary.open_items, 'item')} "
         f"('attendwise worklist --school {demo_school.SLUG} --date "
-        f"{demo_school.LAST_DAY.isoformat()}').\n"
-        f"Letters: {summary.letters} PDFs in {settings.LETTERS_DIR}\n"
+        f"{last_day.isoformat()}').\n"
+        f"Letters: {counted(summary.letters, 'PDF')} in {settings.LETTERS_DIR}\n"
         f"Database: {database['NAME']}\n"
         f"Web application: 'attendwise serve' (with ATTENDWISE_TODAY="
-        f"{demo_school.LAST_DAY.isoformat()}), then sign in at http://127.0.0.1:8000/ "
+        f"{last_day.isoformat()}), then sign in at http://127.0.0.1:8000/ "
         f"as officer, cfsw, head, dsl (safeguarding lead), governor (read-only) or "
         f"admin, password '{demo_school.DEMO_PASSWORD}'.\n"
     )
@@ -705,6 +838,12 @@ def add_arguments(commands: Any) -> None:
         help=f"how many pupils (default {DEMO_PUPILS}: the replay stays under two "
         "minutes here; 600 takes about three)",
     )
+    demo_parser.add_argument(
+        "--until",
+        type=parse_day,
+        help="replay the autumn term up to this day only (default: its last "
+        "day, 19/12/2025)",
+    )
     __import__("attendwise.web.ui.cli", fromlist=["cli"]).add_arguments(commands)
 
 
@@ -713,6 +852,8 @@ def run_command(
 ) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     try:
+        if args.command not in CREATE_DATABASE:
+            _require_database()
         return COMMANDS[args.command](args, out, err)
     except (
         CommandError,

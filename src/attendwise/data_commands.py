@@ -20,6 +20,7 @@ from typing import IO, Any
 from django.utils import timezone
 
 from attendwise.commands import CommandError, _pupil, _school, command, parse_day
+from attendwise.core.figures import counted
 from attendwise.export import Table, neutralise, write_csv, write_xlsx
 from attendwise.sources.base import Encoding, FileFormat, ImportRejected
 from attendwise.sources.dates import DateFormat
@@ -43,6 +44,16 @@ def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
             raise CommandError(f"{value!r} is not {what} (write NAME=VALUE)")
         found[name] = rest
     return found
+
+
+def _code_table(args: argparse.Namespace) -> dict[str, str] | None:
+    """Return the code table a save gives: its --code pairs, {} for
+    --no-codes, or None (neither: the saved table is kept)."""
+    if args.no_codes and args.code:
+        raise CommandError("give --code or --no-codes, not both")
+    if args.no_codes:
+        return {}
+    return _pairs(args.code, "a code (LOCAL=CODE)") if args.code else None
 
 
 def _source(school: School, name: str) -> Source:
@@ -72,7 +83,7 @@ def source_save(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             encoding=args.encoding,
             file_format=args.file_format,
             sheet=args.sheet,
-            code_table=_pairs(args.code, "a code (LOCAL=CODE)"),
+            code_table=_code_table(args),
             session_names=_pairs(args.session, "a session (NAME=AM)") or None,
             several_registers=args.several_registers,
             pupil_key=args.pupils_by,
@@ -128,10 +139,14 @@ def source_list(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 def _summary(result: ImportResult) -> str:
     report = result.report
     return (
-        f"{report.file}: {report.counts.get('rows', 0):,} rows read; "
+        f"{report.file}: {counted(report.counts.get('rows', 0), 'row')} read; "
         f"{result.created:,} created, {result.changed:,} changed, "
         f"{result.unchanged:,} unchanged"
-        + (f"; {report.warning_count:,} warnings" if report.warning_count else "")
+        + (
+            f"; {counted(report.warning_count, 'warning')}"
+            if report.warning_count
+            else ""
+        )
         + "."
     )
 
@@ -257,7 +272,7 @@ def import_scheduled(args: argparse.Namespace, out: IO[str], err: IO[str]) -> in
 @command("quality")
 def quality(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     school = _school(args.school)
-    report = quality_report(school, args.date)
+    report = quality_report(school, args.as_of)
     if args.format == "json":
         rows = [
             {**asdict(issue), "first": issue.first.isoformat() if issue.first else None}
@@ -285,7 +300,7 @@ def quality(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     total = len(report.issues)
     out.write(
         f"Data quality of {school.name}, {report.period_first:%d/%m/%Y} to "
-        f"{report.as_of:%d/%m/%Y}: {total} issue{'s' if total != 1 else ''}.\n"
+        f"{report.as_of:%d/%m/%Y}: {counted(total, 'issue')}.\n"
     )
     for kind in KINDS:
         issues = report.of_kind(kind)
@@ -363,7 +378,14 @@ def add_arguments(commands: Any) -> None:
     save.add_argument("--file-format", choices=[f.value for f in FileFormat])
     save.add_argument("--sheet", help="the sheet of an .xlsx file (default: first)")
     save.add_argument(
-        "--code", action="append", metavar="LOCAL=CODE", help="repeatable"
+        "--code",
+        action="append",
+        metavar="LOCAL=CODE",
+        help="repeatable; the codes given are the whole code table, replacing "
+        "the saved one (without --code the saved table is kept)",
+    )
+    save.add_argument(
+        "--no-codes", action="store_true", help="empty the source's code table"
     )
     save.add_argument(
         "--session", action="append", metavar="NAME=AM|PM", help="repeatable"
@@ -399,7 +421,14 @@ def add_arguments(commands: Any) -> None:
     report = commands.add_parser(
         "quality", parents=[school], help="the data quality report"
     )
-    report.add_argument("--date", required=True, type=parse_day)
+    report.add_argument(
+        "--as-of",
+        "--date",
+        dest="as_of",
+        required=True,
+        type=parse_day,
+        help="the day the report is as of (--date is the same)",
+    )
     report.add_argument("--format", choices=["text", "csv", "json"], default="text")
 
     out = commands.add_parser(

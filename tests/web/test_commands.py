@@ -55,3 +55,30 @@ def test_the_demo_never_removes_a_database_holding_another_school(capsys):
 
     assert "would delete them" in capsys.readouterr().err
     assert School.objects.filter(slug="oak").exists()
+
+
+def test_the_daily_run_counts_one_pupil_and_one_item_in_the_singular(capsys):
+    school = make_school(slug="oak")
+    make_pupil(school)
+    School.objects.filter(pk=school.pk).update(name="Oak")
+
+    assert main(["run", "--school", "oak", "--date", "2025-09-03", "--quiet"]) == 0
+
+    assert capsys.readouterr().out == (
+        "Daily run for Oak, Wed 03 Sep 2025: 1 pupil; no stage indicated.\n"
+        "1 new item, 0 withdrawn, 0 first-day calls not recorded.\n\n"
+    )
+
+
+def test_measures_as_text_sums_up_the_school(capsys):
+    school = make_school(slug="oak")
+    make_pupil(school)
+    School.objects.filter(pk=school.pk).update(name="Oak")
+
+    assert main(["measures", "--school", "oak", "--as-of", "2025-09-03"]) == 0
+
+    assert capsys.readouterr().out == (
+        "Oak, as of Wed 03 Sep 2025: 1 pupil; attendance not available (0 of 0 "
+        "sessions); persistent absence not available of pupils.\n"
+        "Use --format csv or json for each pupil's figures.\n"
+    )

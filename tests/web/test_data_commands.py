@@ -59,6 +59,20 @@ def test_source_save_stores_the_mapping_and_source_list_shows_it(school, capsys)
     assert "[headings unverified: check your file]" in out
 
 
+def test_source_save_with_codes_replaces_the_code_table(school, capsys):
+    save_elm()
+    capsys.readouterr()
+    resave = ["source-save", "Elm", "--school", "oakfield"]
+
+    assert main([*resave, "--code", "@=C1"]) == 0
+    assert "  code table: @=C1\n" in capsys.readouterr().out
+    assert main([*resave, "--encoding", "cp1252"]) == 0
+    assert "  code table: @=C1\n" in capsys.readouterr().out
+    assert main([*resave, "--no-codes"]) == 0
+    assert "code table" not in capsys.readouterr().out
+    assert Source.objects.get().code_table == {}
+
+
 def test_a_source_with_a_problem_is_refused_by_the_command(school, capsys):
     status = main(
         ["source-save", "Half", "--school", "oakfield", "--column", "pupil=Adno"]
@@ -82,7 +96,7 @@ def test_import_source_reads_the_file_through_the_named_source(
     )
 
     assert list(Mark.objects.values_list("code", "source_code")) == [("I", "I01")]
-    assert "elm.csv: 1 rows read; 1 created" in capsys.readouterr().out
+    assert "elm.csv: 1 row read; 1 created" in capsys.readouterr().out
 
 
 def test_import_scheduled_imports_waiting_files_and_files_the_rejected(
@@ -103,7 +117,7 @@ def test_import_scheduled_imports_waiting_files_and_files_the_rejected(
     assert [p.name[16:] for p in (inbox / "imported").iterdir()] == ["monday.csv"]
     rejected = sorted(p.name[16:] for p in (inbox / "rejected").iterdir())
     assert rejected == ["tuesday.csv", "tuesday.csv.errors.txt"]
-    assert "monday.csv: 1 rows read; 1 created" in captured.out
+    assert "monday.csv: 1 row read; 1 created" in captured.out
     assert "tuesday.csv was rejected with 1 error" in captured.err
     errors = next((inbox / "rejected").glob("*.errors.txt")).read_text()
     assert "'Q9' is not in the code table of the source 'Elm'" in errors

@@ -9,6 +9,7 @@ from django.conf import settings
 
 from attendwise.web.cases.models import Case, Event, Letter, Task
 from attendwise.web.demo import run_demo
+from attendwise.web.ui.roles import Role, may_complete
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -38,6 +39,12 @@ def test_the_demo_replays_the_term_with_staff_working_the_list():
         task.decided_on for task in Task.objects.filter(letters__in=approved)
     }
     assert max(event.school_day for event in approvals) <= dt.date(2025, 10, 14)
+    # Each item was completed by someone whose role may complete it.
+    decided = Task.objects.filter(school=school, decided_by__isnull=False)
+    assert decided.exists()
+    for task in decided.select_related("decided_by__staff"):
+        role = Role(task.decided_by.staff.role)
+        assert may_complete(role, task.role, task.safeguarding), (task.pk, role)
     calls = Task.objects.filter(school=school, kind="first-day call")
     assert calls.exclude(status=Task.Status.PROPOSED).count() == calls.count()
     assert Event.objects.filter(school=school, kind="call").exists()

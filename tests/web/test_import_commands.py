@@ -153,7 +153,7 @@ def test_import_pupils_lists_the_pupils_it_leaves_out_when_asked(oakfield, capsy
 
     assert code == 0
     assert capsys.readouterr().out == (
-        "pupils.csv: 1 rows read; 0 created, 0 changed, 1 unchanged; 1 warnings.\n"
+        "pupils.csv: 1 row read; 0 created, 0 changed, 1 unchanged; 1 warning.\n"
         "  pupils.csv: 1 pupil on the roll is not in this file: kept as they were "
         "(only a leaving date takes a pupil off roll); Student ID 4001\n"
         "    4001\n"

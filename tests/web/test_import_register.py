@@ -278,6 +278,22 @@ def test_a_blank_never_removes_a_stored_mark(school):
     assert result.report.warning_counts[WarningKind.BLANK_KEPT] == 1
 
 
+def test_a_blank_over_a_stored_backslash_shows_the_mark_as_typed(school):
+    import_register(
+        school, sessions_csv(("08/09/2025", "\\", "AM", "4001")), "a.csv", "sims"
+    )
+
+    result = import_register(
+        school, sessions_csv(("08/09/2025", "-", "AM", "4001")), "b.csv", "sims"
+    )
+
+    kept = [line for line in result.report.warning_lines() if "is stored" in line]
+    assert kept == [
+        "b.csv line 2: pupil 4001 is blank on Mon 08/09/2025 AM but "
+        "the mark '\\' is stored: it is kept"
+    ]
+
+
 def test_marks_on_a_closed_day_are_stored_and_reported(school):
     half_term = [("27/10/2025", "/", "AM", "4001"), ("27/10/2025", "\\", "PM", "4001")]
 

@@ -81,11 +81,21 @@ def test_a_source_that_cannot_read_a_file_is_not_saved(school):
 def test_saving_a_source_again_changes_only_what_is_given(school):
     save_source(school, "Elm", columns=ELM_COLUMNS, code_table={"@": "C1"})
 
-    source = save_source(school, "Elm", encoding="cp1252", code_table={"I01": "I"})
+    source = save_source(school, "Elm", encoding="cp1252")
 
     assert source.columns == ELM_COLUMNS
-    assert (source.encoding, source.code_table) == ("cp1252", {"@": "C1", "I01": "I"})
+    assert (source.encoding, source.code_table) == ("cp1252", {"@": "C1"})
     assert Source.objects.count() == 1
+
+
+def test_a_code_table_given_replaces_the_saved_one(school):
+    save_source(school, "Elm", columns=ELM_COLUMNS, code_table={"h": "H"})
+
+    replaced = save_source(school, "Elm", code_table={"@": "C1"})
+    assert replaced.code_table == {"@": "C1"}
+
+    cleared = save_source(school, "Elm", code_table={})
+    assert cleared.code_table == {}
 
 
 def test_a_register_imported_through_a_source_keeps_the_local_marks(school):

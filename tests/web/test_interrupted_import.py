@@ -10,33 +10,11 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def database_url(tmp_path) -> Iterator[str]:
-    """A database of the test's own, on the backend this test pass uses."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        yield f"sqlite:///{tmp_path}/interrupted.sqlite3"
-        return
-    import psycopg
-
-    server, _, _ = url.rpartition("/")
-    name = f"attendwise_killed_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{server}/{name}"
-    finally:
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def child(phase: str, database_url: str, home: Path) -> subprocess.CompletedProcess:

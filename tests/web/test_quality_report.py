@@ -166,7 +166,7 @@ def test_a_upn_two_pupils_hold_is_reported_for_each_pupil_on_roll():
 
 
 def test_the_quality_command_prints_the_report_as_text_and_json(school, capsys):
-    assert main(["quality", "--school", "forest-view", "--date", "19/09/2025"]) == 0
+    assert main(["quality", "--school", "forest-view", "--as-of", "19/09/2025"]) == 0
     text = capsys.readouterr().out
 
     assert (

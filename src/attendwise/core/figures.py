@@ -91,3 +91,12 @@ def format_percent(part: int, whole: int) -> str:
     """Return '96.3%' style text, or 'not available'."""
     value = percent_of(part, whole)
     return "not available" if value is None else f"{value}%"
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """Return '1 item', '2 items', '1,204 sessions': a count with its noun.
+
+    `plural` is for a noun whose plural is not noun + 's'.
+    """
+    word = noun if count == 1 else plural or f"{noun}s"
+    return f"{count:,} {word}"

@@ -43,6 +43,15 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
+def quoted(text: str) -> str:
+    r"""Return `text` in quotes as the user typed it (a backslash stays one).
+
+    Python's repr() doubles a backslash, which makes a mark such as `\`
+    read as two characters.
+    """
+    return f"'{text}'"
+
+
 def _place(file: str, line: int | None, field: str | None) -> str:
     where = file
     if line is not None:

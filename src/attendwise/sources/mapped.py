@@ -25,6 +25,7 @@ from attendwise.sources.base import (
     FileFormat,
     Layout,
     Reading,
+    quoted,
 )
 from attendwise.sources.dates import DateFormat
 from attendwise.sources.register import MAX_SOURCE_CODE, SESSIONS, RegisterLayout
@@ -104,13 +105,13 @@ class SourceSpec:
         for local, code in self.code_table.items():
             if not local or len(local) > MAX_SOURCE_CODE:
                 found.append(
-                    f"the local code {local[:20]!r} must have 1 to "
+                    f"the local code {quoted(local[:20])} must have 1 to "
                     f"{MAX_SOURCE_CODE} characters"
                 )
             if code not in ALL_CODES:
                 found.append(
-                    f"the code table maps {local!r} to {code!r}, which is not a "
-                    "DfE register code"
+                    f"the code table maps {quoted(local)} to {quoted(code)}, "
+                    "which is not a DfE register code"
                 )
         for name, session in self.session_names.items():
             if session not in SESSIONS or not name:

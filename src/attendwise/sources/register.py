@@ -32,6 +32,7 @@ from attendwise.sources.base import (
     ValueProblem,
     WarningKind,
     describe_day,
+    quoted,
     read_table,
 )
 
@@ -384,7 +385,7 @@ def _code(
             line,
             spec.mark,
             shown,
-            f"{shown!r} is not in the code table of the source "
+            f"{quoted(shown)} is not in the code table of the source "
             f"{spec.source_name!r} and is not a DfE register code: add it to "
             "the source's code table with the statutory code it stands for",
         )
@@ -392,7 +393,7 @@ def _code(
     problem = _classified(code, day)
     if problem is not None:
         if code != mark:
-            problem = f"{mark!r} stands for {problem}"
+            problem = f"{quoted(mark)} stands for {problem}"
         report.error(line, spec.mark, mark, problem)
         return None
     if len(mark) > MAX_SOURCE_CODE:
@@ -427,7 +428,10 @@ def _minutes(
         return None
     if code is not None and code not in LATE_CODES:
         report.error(
-            line, field, text, f"minutes late are only for L or U marks, not {code!r}"
+            line,
+            field,
+            text,
+            f"minutes late are only for L or U marks, not {quoted(code)}",
         )
         return None
     return int(text)

@@ -48,6 +48,8 @@ from attendwise.web.ui.roles import Role
 log = logging.getLogger(__name__)
 
 SLUG = "hollins-park"
+#: The autumn term the demo replays (the reference calendar 2025/26).
+FIRST_DAY = dt.date(2025, 9, 3)
 LAST_DAY = dt.date(2025, 12, 19)
 
 #: The demo's staff: username, role of the policy (who acts on its items),
@@ -136,6 +138,10 @@ class ScriptedStaff:
         self.calendar = calendar
 
     def user_for(self, task: Task) -> User:
+        """Return who completes `task`: the safeguarding lead for a
+        safeguarding item, else the member of staff of its policy role."""
+        if task.safeguarding:
+            return self.users["safeguarding"]
         return self.users.get(task.role) or self.users["attendance"]
 
     def decide(self, task: Task, day: dt.date) -> dict[str, object] | None:

@@ -38,6 +38,7 @@ from django.db.models import F, Field, Model
 from django.utils import timezone
 
 from attendwise.core.calendar import CalendarError, SchoolCalendar, load_calendar
+from attendwise.core.figures import counted
 from attendwise.sources import canonical, sims
 from attendwise.sources.base import (
     ImportRejected,
@@ -46,6 +47,7 @@ from attendwise.sources.base import (
     ReportBuilder,
     WarningKind,
     describe_day,
+    quoted,
 )
 from attendwise.sources.checks import (
     RollDates,
@@ -294,7 +296,7 @@ def _check_stored_upns(
 
 
 def _pupils(count: int) -> str:
-    return f"{count:,} pupil{'s' if count != 1 else ''}"
+    return counted(count, "pupil")
 
 
 def _report_not_in_file(
@@ -677,7 +679,7 @@ def _report_blanks_over_marks(
                 None,
                 row.source_code,
                 f"pupil {named[row.pupil]} is blank on {describe_day(row.date)} "
-                f"{row.session} but the mark {found[2]!r} is stored: it is kept",
+                f"{row.session} but the mark {quoted(found[2])} is stored: it is kept",
             )
 
 

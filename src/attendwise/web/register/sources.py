@@ -71,9 +71,10 @@ def save_source(
 
     A new source starts from `preset` (or, with none, must give every
     required column); an existing one keeps what is not given. `columns`
-    and `code_table` are merged into what is there (an empty heading
-    removes a role). Raises SourceError naming every problem; nothing is
-    saved then.
+    are merged into what is there (an empty heading removes a role); a
+    `code_table` given replaces the whole table (an empty one clears it),
+    so the table is exactly what the save says. Raises SourceError naming
+    every problem; nothing is saved then.
     """
     with transaction.atomic():
         source = Source.objects.filter(school=school, name=name).first()
@@ -99,7 +100,7 @@ def save_source(
                 FileFormat, file_format or base.file_format.value, "file format"
             ),
             sheet=(sheet or None) if sheet is not None else base.sheet,
-            code_table={**base.code_table, **(code_table or {})},
+            code_table=dict(base.code_table if code_table is None else code_table),
             session_names=dict(session_names or base.session_names),
             several_registers=(
                 base.several_registers

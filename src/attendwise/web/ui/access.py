@@ -48,14 +48,18 @@ def staff_of(request: HttpRequest) -> Staff | None:
     staff = None
     user = request.user
     if user.is_authenticated:
-        member = (
-            StaffMember.objects.select_related("school").filter(user_id=user.pk).first()
-        )
-        if member is not None:
-            assert isinstance(user, User)
-            staff = Staff(user, member.school, Role(member.role))
+        assert isinstance(user, User)
+        staff = staff_member(user)
     request._staff = staff  # type: ignore[attr-defined]
     return staff
+
+
+def staff_member(user: User) -> Staff | None:
+    """Return the user's school and role, or None (no role at any school)."""
+    member = StaffMember.objects.select_related("school").filter(user=user).first()
+    if member is None:
+        return None
+    return Staff(user, member.school, Role(member.role))
 
 
 def today() -> dt.date:

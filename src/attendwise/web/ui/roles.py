@@ -57,6 +57,23 @@ def may_complete(role: Role, task_role: str, safeguarding: bool) -> bool:
     return task_role in COMPLETES.get(role, frozenset())
 
 
+#: The case actions only the safeguarding lead takes (Stage 4 begins and ends).
+SAFEGUARDING_ACTIONS = frozenset({"record concern", "end stage 4"})
+
+
+def may_act_on_case(role: Role, action: str, on_hold: bool) -> bool:
+    """Return whether `role` may take the case action `action`.
+
+    Casework roles act on cases; the Stage 4 actions, and any action on a
+    case on hold for safeguarding, are the safeguarding lead's alone.
+    """
+    if role not in CASEWORK:
+        return False
+    if action in SAFEGUARDING_ACTIONS or on_hold:
+        return role is Role.SAFEGUARDING
+    return True
+
+
 def sees_safeguarding(role: Role) -> bool:
     """Return whether `role` sees Stage 4 details and why a case is on hold."""
     return role is Role.SAFEGUARDING

@@ -27,7 +27,7 @@ from attendwise.web.cases.services import (
 from attendwise.web.register.models import Pupil
 from attendwise.web.ui.access import Staff, allow, audit, refused, today
 from attendwise.web.ui.forms import CaseActionForm, form_for
-from attendwise.web.ui.roles import CASEWORK, Role, may_complete
+from attendwise.web.ui.roles import CASEWORK, may_act_on_case, may_complete
 
 DOMAIN_ERRORS = (TaskError, PathwayError, LetterError)
 
@@ -152,7 +152,6 @@ CASE_ACTION_TITLES = {
     "la took over": "The Local Authority took the case over",
     "la closed": "The Local Authority closed the case",
 }
-SAFEGUARDING_ACTIONS = frozenset({"record concern", "end stage 4"})
 
 
 @allow(CASEWORK, methods=("GET", "POST"))
@@ -172,9 +171,7 @@ def case_action_page(request: HttpRequest, staff: Staff, pupil_id: int) -> HttpR
             {"title": "There is no such action for this pupil", "staff": staff},
             status=404,
         )
-    if action in SAFEGUARDING_ACTIONS and staff.role is not Role.SAFEGUARDING:
-        return refused(request, staff)
-    if case.state.get("stage4_since") and not staff.safeguarding:
+    if not may_act_on_case(staff.role, action, bool(case.state.get("stage4_since"))):
         return refused(request, staff)
     data = request.POST if request.method == "POST" else None
     form = CaseActionForm(data, initial={"version": case.version, "action": action})
