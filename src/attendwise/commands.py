@@ -14,6 +14,7 @@ import json
 import shutil
 import sys
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -22,9 +23,10 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from attendwise.core.calendar import CalendarError
-from attendwise.core.figures import counted, format_percent
+from attendwise.core.figures import counted, format_percent, percent_of
 from attendwise.core.pathway import PathwayError
 from attendwise.core.policy import PolicyError, load_policy, shipped_policy_text
+from attendwise.core.pupilday import day_figures, indicated_stage
 from attendwise.export import neutralise
 from attendwise.sources.base import ImportRejected, WarningKind
 from attendwise.web.cases.models import WAITING, Event, Task
@@ -35,6 +37,7 @@ from attendwise.web.cases.services import (
     case_action,
     complete_task,
     daily_run,
+    read_register,
     school_measures,
 )
 from attendwise.web.cases.worklist import (
@@ -510,42 +513,66 @@ def confirm(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return 0
 
 
+#: The columns of `measures --format csv|json`, each with what it means
+#: (docs/codes.md says how each is counted). Percentages are numbers with
+#: one decimal place, rounded half up, and empty (null) when the figure is
+#: not available: never 0 or 100 for "nothing possible".
 MEASURE_COLUMNS = {
-    "mis_id": "MIS id",
-    "forename": "forename",
-    "surname": "surname",
-    "year_group": "year",
-    "reg_group": "reg group",
-    "ytd_possible": "YTD possible",
-    "ytd_attended": "YTD attended",
-    "ytd_authorised": "YTD authorised",
-    "ytd_unauthorised": "YTD unauthorised",
-    "ytd_percent": "YTD %",
-    "w6_percent": "6 weeks %",
-    "pn_count": "unauthorised in 10 school weeks",
-    "pn_met": "penalty threshold met",
-    "ytd_lates_u": "lates after close (U)",
-    "ytd_n_sessions": "N sessions",
-    "missing": "missing marks",
-    "pa": "persistent absence",
-    "sa": "severe absence",
+    "mis_id": "the MIS id (Student ID)",
+    "forename": "legal forename",
+    "surname": "legal surname",
+    "year_group": "year group",
+    "reg_group": "registration group",
+    "ytd_possible": "possible sessions, year to date",
+    "ytd_attended": "sessions attended (present, late, approved activity)",
+    "ytd_authorised": "sessions of authorised absence",
+    "ytd_unauthorised": "sessions of unauthorised absence",
+    "ytd_not_counted": "sessions not counted as possible (D, X, Q, Y1-Y7, Z, #)",
+    "ytd_percent": "attendance %, year to date",
+    "w6_complete": "whether the six-week figure exists (on roll all 30 days)",
+    "w6_possible": "possible sessions in the last 30 school days",
+    "w6_attended": "sessions attended in the last 30 school days",
+    "w6_authorised": "authorised absence in the last 30 school days",
+    "w6_unauthorised": "unauthorised absence in the last 30 school days",
+    "w6_percent": "attendance % over the last 30 school days",
+    "pn_count": "unauthorised sessions in the last 10 school weeks",
+    "pn_met": "whether the national penalty-notice threshold is met",
+    "ytd_lates_u": "sessions late after the register closed (U)",
+    "ytd_n_sessions": "sessions still coded N (no reason yet)",
+    "missing": "sessions with no mark (register incomplete)",
+    "pa": "persistent absence (attendance 90% or less)",
+    "sa": "severe absence (attendance 50% or less)",
+    "indicated_stage": "the stage the policy indicates today (0: none; "
+    "empty: not on roll)",
 }
 
 
-def _measure_rows(frame: Any) -> list[dict[str, Any]]:
+def _measure_rows(frame: Any, stages: dict[int, int]) -> list[dict[str, Any]]:
     rows = []
     for row in frame.iter_rows(named=True):
-        w6 = (
-            format_percent(row["w6_attended"], row["w6_possible"])
-            if row["w6_complete"]
-            else "not available"
-        )
+        w6 = percent_of(row["w6_attended"], row["w6_possible"])
         values = row | {
-            "ytd_percent": format_percent(row["ytd_attended"], row["ytd_possible"]),
-            "w6_percent": w6,
+            "ytd_percent": percent_of(row["ytd_attended"], row["ytd_possible"]),
+            "w6_percent": w6 if row["w6_complete"] else None,
+            "indicated_stage": stages.get(row["pupil_id"]),
         }
         rows.append({key: values[key] for key in MEASURE_COLUMNS})
     return rows
+
+
+def _indicated_stages(rules: SchoolRules, as_of: dt.date) -> dict[int, int]:
+    """Return the stage the policy indicates for each pupil on roll, by id."""
+    register = read_register(rules, as_of)
+    return {
+        pupil_id: indicated_stage(
+            day_figures(day, rules.calendar, rules.policy), rules.policy
+        ).stage
+        for pupil_id, day in register.days.items()
+    }
+
+
+def _as_json(value: object) -> object:
+    return float(value) if isinstance(value, Decimal) else str(value)
 
 
 @command("case-action")
@@ -592,9 +619,12 @@ def measures(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         )
     else:
         frame = school_measures(rules, args.as_of)
-    rows = _measure_rows(frame.sort("surname", "forename"))
+    if args.format == "json" or args.format == "csv":
+        rows = _measure_rows(
+            frame.sort("surname", "forename"), _indicated_stages(rules, args.as_of)
+        )
     if args.format == "json":
-        json.dump(rows, out, indent=2, default=str)
+        json.dump(rows, out, indent=2, default=_as_json)
         out.write("\n")
         return 0
     if args.format == "csv":
@@ -606,12 +636,16 @@ def measures(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         pl.col("ytd_possible").sum(), pl.col("ytd_attended").sum(), pl.col("pa").sum()
     ).row(0)
     on_roll = frame.filter(pl.col("ytd_possible") > 0).height
+    persistent = (
+        f"persistent absence {format_percent(totals[2], on_roll)} of pupils"
+        if on_roll
+        else "persistent absence not available (no pupil has possible sessions)"
+    )
     out.write(
         f"{school.name}, as of {args.as_of:%a %d %b %Y}: "
         f"{counted(frame.height, 'pupil')}; "
         f"attendance {format_percent(totals[1], totals[0])} "
-        f"({totals[1]:,} of {counted(totals[0], 'session')}); persistent absence "
-        f"{format_percent(totals[2], on_roll)} of pupils.\n"
+        f"({totals[1]:,} of {counted(totals[0], 'session')}); {persistent}.\n"
         "Use --format csv or json for each pupil's figures.\n"
     )
     return 0
