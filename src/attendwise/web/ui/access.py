@@ -108,8 +108,16 @@ def audit(
     action: str,
     summary: str,
     pupil_id: int | None = None,
+    *,
+    safeguarding: bool = False,
 ) -> None:
-    """Record that `staff` viewed or changed something (the business audit)."""
+    """Record that `staff` viewed or changed something (the business audit).
+
+    `safeguarding` marks an entry about a Stage 4 record (a safeguarding
+    item, its letters, the concern): the audit shows what it was to the
+    safeguarding lead only, and to anyone else only that it was opened or
+    changed.
+    """
     AuditEntry.objects.create(
         school=staff.school,
         pupil_id=pupil_id,
@@ -118,4 +126,5 @@ def audit(
         action=action,
         summary=summary[:300],
         path=request.path[:300],
+        safeguarding=safeguarding,
     )

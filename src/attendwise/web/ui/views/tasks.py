@@ -140,6 +140,7 @@ def task_page(request: HttpRequest, staff: Staff, task_id: int) -> HttpResponse:
         "task.completed",
         f"{done.title}: {done.get_status_display().lower()}",
         task.pupil_id,
+        safeguarding=task.safeguarding,
     )
     messages.success(request, f"{done.title}: {done.get_status_display().lower()}.")
     return redirect("ui:pupil", task.pupil_id)
@@ -174,7 +175,8 @@ def case_action_page(request: HttpRequest, staff: Staff, pupil_id: int) -> HttpR
         )
     if action in SAFEGUARDING_ACTIONS and staff.role is not Role.SAFEGUARDING:
         return refused(request, staff)
-    if case.state.get("stage4_since") and not staff.safeguarding:
+    on_hold = bool(case.state.get("stage4_since"))
+    if on_hold and not staff.safeguarding:
         return refused(request, staff)
     data = request.POST if request.method == "POST" else None
     form = CaseActionForm(data, initial={"version": case.version, "action": action})
@@ -208,7 +210,15 @@ def case_action_page(request: HttpRequest, staff: Staff, pupil_id: int) -> HttpR
         form.add_error(None, str(error)[:1].upper() + str(error)[1:])
         context["errors"] = _errors(form)
         return render(request, "ui/case_action.html", context, status=409)
-    # A safeguarding action is audited without its reason.
-    audit(staff, request, "case.changed", CASE_ACTION_TITLES[action], pupil.pk)
+    # A case action is audited without its reason; one on a Stage 4 case,
+    # or one that starts or ends Stage 4, is a safeguarding entry.
+    audit(
+        staff,
+        request,
+        "case.changed",
+        CASE_ACTION_TITLES[action],
+        pupil.pk,
+        safeguarding=on_hold or action in SAFEGUARDING_ACTIONS,
+    )
     messages.success(request, f"{CASE_ACTION_TITLES[action]}: recorded.")
     return redirect("ui:pupil", pupil.pk)
