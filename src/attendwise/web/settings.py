@@ -110,7 +110,9 @@ PRINT_RUNS_DIR = HOME / "print-runs"
 
 TODAY = os.environ.get("ATTENDWISE_TODAY", "")
 LOGIN_URL = "ui:sign-in"
-LOGIN_REDIRECT_URL = "ui:worklist"
+# After signing in, each person goes to their role's first page (the
+# worklist or the dashboard: attendwise.web.ui.access.first_page).
+LOGIN_REDIRECT_URL = "ui:home"
 LOGOUT_REDIRECT_URL = "ui:sign-in"
 
 # Front-end packages (GOV.UK Frontend, MOJ Frontend) are built by `make`

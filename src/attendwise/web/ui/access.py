@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from attendwise.web.register.models import School
 from attendwise.web.ui.models import AuditEntry, StaffMember
-from attendwise.web.ui.roles import Role, sees_safeguarding
+from attendwise.web.ui.roles import CASEWORK, Role, sees_safeguarding
 
 View = Callable[..., HttpResponseBase]
 
@@ -56,6 +56,18 @@ def staff_of(request: HttpRequest) -> Staff | None:
             staff = Staff(user, member.school, Role(member.role))
     request._staff = staff  # type: ignore[attr-defined]
     return staff
+
+
+def first_page(staff: Staff | None) -> str:
+    """Return the URL name of the page a person starts on.
+
+    Casework roles start on the worklist, read-only and admin on the
+    dashboard. Someone with no role at a school goes to the worklist,
+    which tells them so.
+    """
+    if staff is not None and staff.role not in CASEWORK:
+        return "ui:dashboard"
+    return "ui:worklist"
 
 
 def today() -> dt.date:
