@@ -46,8 +46,10 @@ def staff_of(request: HttpRequest) -> Staff | None:
         cached: Staff | None = request._staff
         return cached
     staff = None
-    user = request.user
-    if user.is_authenticated:
+    # A request refused before the authentication middleware ran (a bad
+    # host: the 400 page) has no user.
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
         member = (
             StaffMember.objects.select_related("school").filter(user_id=user.pk).first()
         )
