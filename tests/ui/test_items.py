@@ -54,6 +54,20 @@ def test_the_timeline_shows_the_confirmation_after_it():
 
     assert "Letter 1: confirmed." in page
     assert "approved by officer-forest-view" in page
+    assert '<h3 class="moj-timeline__title">Letter approved</h3>' in page
+    assert "Letter.approved" not in page
+    assert "sessions since 3 September 2025" in page
+
+
+def test_the_item_page_gives_its_figures_dates_in_words():
+    school, pupil = school_with_case()
+    task = open_task(pupil, "Letter 1")
+
+    response = signed_in(staff(school, Role.OFFICER)).get(f"/items/{task.pk}/")
+
+    text = response.content.decode()
+    assert "unauthorised (3 September 2025 to 16 September 2025)" in text
+    assert "2025-09-03" not in text
 
 
 def test_dismissing_without_a_reason_is_refused_with_the_error_on_the_form():

@@ -6,12 +6,18 @@ the table beside it, so nobody has to read a figure off a bar.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 WIDTH, HEIGHT = 720, 260
 LEFT, BOTTOM, TOP = 44, 36, 12
+
+
+def week_label(monday: dt.date) -> str:
+    """Return a week's label under its bar: '8 Sep' (no leading zero)."""
+    return f"{monday.day} {monday:%b}"
 
 
 @dataclass(frozen=True)

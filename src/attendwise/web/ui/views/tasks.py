@@ -7,6 +7,7 @@ item at once, one succeeds and the other sees why not (409).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -17,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from attendwise.core.pathway import PathwayError
 from attendwise.letters.errors import LetterError
 from attendwise.letters.kinds import LetterKind
+from attendwise.letters.merge import long_date
 from attendwise.web.cases.models import Case, Letter, Task
 from attendwise.web.cases.services import (
     SchoolRules,
@@ -79,6 +81,14 @@ def _context(
     }
 
 
+def _long_date(iso: object) -> str:
+    """Return an ISO date kept in a task's figures as '3 September 2025'."""
+    try:
+        return long_date(dt.date.fromisoformat(str(iso)))
+    except ValueError:
+        return str(iso)
+
+
 def _figure_rows(figures: dict[str, Any]) -> list[tuple[str, str]]:
     rows = []
     names = {
@@ -94,7 +104,8 @@ def _figure_rows(figures: dict[str, Any]) -> list[tuple[str, str]]:
                     label,
                     f"{window.get('percent', '')}: {window['attended']} of "
                     f"{window['possible']} sessions, {window['unauthorised']} "
-                    f"unauthorised ({window['first']} to {window['last']})",
+                    f"unauthorised ({_long_date(window['first'])} to "
+                    f"{_long_date(window['last'])})",
                 )
             )
     check = figures.get("check")
