@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from attendwise.core.pathway import PathwayError
 from attendwise.letters.errors import LetterError
@@ -127,6 +128,8 @@ def task_page(request: HttpRequest, staff: Staff, task_id: int) -> HttpResponse:
 
     if not may_complete(staff.role, task.role, task.safeguarding):
         return refused(request, staff)
+    if _done_by(task, staff):
+        return _already_done(request, staff, task, rules, panel)
     form = form_for(task, panel, request.POST)
     if not form.is_valid():
         context = _context(staff, task, form, rules)
@@ -141,6 +144,8 @@ def task_page(request: HttpRequest, staff: Staff, task_id: int) -> HttpResponse:
         done = complete_task(task, on=today(), user=staff.user, **values)
     except DOMAIN_ERRORS as error:
         task.refresh_from_db()
+        if _done_by(task, staff):  # the same person's other click got there first
+            return _already_done(request, staff, task, rules, panel)
         form.add_error(None, str(error)[:1].upper() + str(error)[1:])
         return render(
             request, "ui/task.html", _context(staff, task, form, rules), status=409
@@ -155,6 +160,34 @@ def task_page(request: HttpRequest, staff: Staff, task_id: int) -> HttpResponse:
     )
     messages.success(request, f"{done.title}: {done.get_status_display().lower()}.")
     return redirect("ui:pupil", task.pupil_id)
+
+
+def _done_by(task: Task, staff: Staff) -> bool:
+    """Return whether `staff` themselves completed `task` (confirmed or dismissed).
+
+    Their second click, or the form sent again from the back button, is
+    then no conflict: it is told so rather than refused as a change by
+    someone else.
+    """
+    return (
+        task.status in (Task.Status.CONFIRMED, Task.Status.DISMISSED)
+        and task.decided_by_id == staff.user.pk
+    )
+
+
+def _already_done(
+    request: HttpRequest, staff: Staff, task: Task, rules: SchoolRules, panel: bool
+) -> HttpResponse:
+    """Return the item's page saying this person already completed it, and when."""
+    context = _context(staff, task, form_for(task, panel), rules)
+    when = timezone.localtime(task.decided_at) if task.decided_at else None
+    context["already"] = {
+        "time": f"{when:%H:%M}" if when else "",
+        "day": long_date(when.date()) if when else "",
+        "today": when is not None and when.date() == timezone.localdate(),
+        "status": task.get_status_display().lower(),
+    }
+    return render(request, "ui/task.html", context)
 
 
 CASE_ACTION_TITLES = {
