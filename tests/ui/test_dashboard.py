@@ -71,3 +71,16 @@ def test_a_percentage_keeps_one_place_and_none_is_said_in_words():
         '<span aria-hidden="true">–</span>'
         '<span class="govuk-visually-hidden">not available</span>'
     )
+
+
+def test_the_charts_say_what_the_dashed_line_and_the_colours_mean():
+    school, _ = school_with_case()
+    response = signed_in(staff(school, Role.READ_ONLY)).get("/dashboard/")
+
+    assert (
+        response.content.decode().count(
+            "The dashed line is the school's target of 96%. Green bars are at or "
+            "above it, orange bars below it but at 90% or more, red bars below 90%."
+        )
+        == 2
+    )

@@ -62,6 +62,19 @@ def test_the_timeline_shows_the_confirmation_after_it():
     assert "sessions since 3 September 2025" in page
 
 
+def test_an_item_past_its_due_day_is_marked_overdue(settings):
+    school, pupil = school_with_case()
+    task = open_task(pupil, "Letter 1")
+    client = signed_in(staff(school, Role.OFFICER))
+    overdue = '<strong class="govuk-tag govuk-tag--red">Overdue</strong>'
+
+    assert overdue not in client.get(f"/items/{task.pk}/").content.decode()
+    settings.TODAY = "2025-09-17"
+    assert overdue in client.get(f"/items/{task.pk}/").content.decode()
+    pupil_page = client.get(f"/pupils/{pupil.pk}/").content.decode()
+    assert "<strong>overdue</strong>: due 16 September 2025" in pupil_page
+
+
 def test_the_item_page_gives_its_figures_dates_in_words():
     school, pupil = school_with_case()
     task = open_task(pupil, "Letter 1")

@@ -43,7 +43,7 @@ class Case(models.Model):
 #: What staff read for each kind of event on a pupil's timeline (the kinds
 #: the pathway engine and the services record; a test checks each has one).
 EVENT_LABELS: dict[str, str] = {
-    "call": "First-day call made",
+    "call": "First-day call",
     "call missing": "First-day call not recorded",
     "carried over": "Carried over into the new school year",
     "case opened": "Case opened",

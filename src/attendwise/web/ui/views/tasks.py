@@ -79,6 +79,7 @@ def _context(
         "panel": bool(node and node.panel),
         "form_kind": type(form).__name__,
         "open": task.status == Task.Status.PROPOSED,
+        "overdue": task.status == Task.Status.PROPOSED and task.due_on < today(),
     }
 
 
