@@ -32,7 +32,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    _setup_django()
+    from attendwise.web.secretkey import SecretKeyError
+
+    try:
+        _setup_django()
+    except SecretKeyError as error:
+        sys.stderr.write(f"attendwise: {error}\n")
+        return 1
     args = build_parser().parse_args(argv)
     if args.command == "manage":
         from django.conf import settings

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from attendwise.web.cases.models import Case, Event, Letter, Task
 from attendwise.web.ui.models import AuditEntry
@@ -54,6 +57,33 @@ def test_the_timeline_shows_the_confirmation_after_it():
 
     assert "Letter 1: confirmed." in page
     assert "approved by officer-forest-view" in page
+    assert '<h3 class="moj-timeline__title">Letter approved</h3>' in page
+    assert "Letter.approved" not in page
+    assert "sessions since 3 September 2025" in page
+
+
+def test_an_item_past_its_due_day_is_marked_overdue(settings):
+    school, pupil = school_with_case()
+    task = open_task(pupil, "Letter 1")
+    client = signed_in(staff(school, Role.OFFICER))
+    overdue = '<strong class="govuk-tag govuk-tag--red">Overdue</strong>'
+
+    assert overdue not in client.get(f"/items/{task.pk}/").content.decode()
+    settings.TODAY = "2025-09-17"
+    assert overdue in client.get(f"/items/{task.pk}/").content.decode()
+    pupil_page = client.get(f"/pupils/{pupil.pk}/").content.decode()
+    assert "<strong>overdue</strong>: due 16 September 2025" in pupil_page
+
+
+def test_the_item_page_gives_its_figures_dates_in_words():
+    school, pupil = school_with_case()
+    task = open_task(pupil, "Letter 1")
+
+    response = signed_in(staff(school, Role.OFFICER)).get(f"/items/{task.pk}/")
+
+    text = response.content.decode()
+    assert "unauthorised (3 September 2025 to 16 September 2025)" in text
+    assert "2025-09-03" not in text
 
 
 def test_dismissing_without_a_reason_is_refused_with_the_error_on_the_form():
@@ -82,6 +112,41 @@ def test_a_second_person_with_the_same_form_is_told_it_is_done():
     check_page(response)
     assert Event.objects.filter(pupil=pupil, kind="confirmed").count() == 1
     assert Letter.objects.filter(task=task, status="approved").count() == 1
+
+
+def test_sending_your_own_confirmation_again_says_you_already_did_it():
+    school, pupil = school_with_case()
+    task = open_task(pupil, "Letter 1")
+    officer = signed_in(staff(school, Role.OFFICER))
+    assert post_item(officer, task, decision="confirm").status_code == 302
+    done_at = timezone.localtime(Task.objects.get(pk=task.pk).decided_at)
+
+    again = post_item(officer, task, decision="confirm")
+
+    assert again.status_code == 200
+    check_page(again)
+    text = again.content.decode()
+    assert (
+        f"You already completed this item (confirmed) at {done_at:%H:%M}. "
+        "Nothing was changed this time."
+    ) in text
+    assert f'href="/pupils/{pupil.pk}/">See it on Sam Example' in text
+    assert "someone else" not in text
+    assert Event.objects.filter(pupil=pupil, kind="confirmed").count() == 1
+
+
+def test_a_confirmation_sent_again_on_a_later_day_gives_the_day(settings):
+    school, pupil = school_with_case()
+    task = open_task(pupil, "Letter 1")
+    officer = signed_in(staff(school, Role.OFFICER))
+    post_item(officer, task, decision="confirm")
+    Task.objects.filter(pk=task.pk).update(
+        decided_at=dt.datetime(2025, 9, 3, 15, 4, tzinfo=dt.UTC)
+    )
+
+    again = post_item(officer, task, decision="dismiss", reason="r")
+
+    assert "(confirmed) at 16:04 on 3 September 2025." in again.content.decode()
 
 
 def test_an_officer_cannot_complete_an_item_for_the_head():

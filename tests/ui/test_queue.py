@@ -63,7 +63,7 @@ def test_the_pupil_page_shows_a_queued_item_with_the_day_first_indicated(school)
     page = response.content.decode()
     assert (
         'Queued</strong><br><span class="govuk-body-s">queued by the daily '
-        "limit; first indicated 16 Sep 2025"
+        "limit; first indicated 16 September 2025"
     ) in page
     assert "Letter 1 queued by the daily limit (2 new pathway proposals" in page
 

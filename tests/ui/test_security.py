@@ -29,6 +29,51 @@ def test_signing_in_with_the_right_password_opens_the_worklist():
     assert response["Location"] == "/worklist/"
 
 
+LANDING = {
+    Role.OFFICER: "/worklist/",
+    Role.HEAD: "/worklist/",
+    Role.SAFEGUARDING: "/worklist/",
+    Role.READ_ONLY: "/dashboard/",
+    Role.ADMIN: "/dashboard/",
+}
+
+
+@pytest.mark.parametrize("role", sorted(Role))
+def test_signing_in_opens_the_first_page_of_each_role(role):
+    school, _ = school_with_case()
+    staff(school, role, "pat")
+    client = Client()
+
+    signed = client.post("/sign-in/", {"username": "pat", "password": PASSWORD})
+
+    assert signed.status_code == 302
+    assert signed["Location"] == LANDING[role]
+    assert client.get(signed["Location"]).status_code == 200
+
+
+def test_signing_in_goes_on_to_the_page_asked_for():
+    school, pupil = school_with_case()
+    staff(school, Role.ADMIN, "pat")
+    response = Client().post(
+        f"/sign-in/?next=/pupils/{pupil.pk}/",
+        {"username": "pat", "password": PASSWORD},
+    )
+    assert response["Location"] == f"/pupils/{pupil.pk}/"
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    ["https://example.org/", "//example.org/worklist/", "javascript:alert(1)"],
+)
+def test_signing_in_never_goes_on_to_another_site(elsewhere):
+    school, _ = school_with_case()
+    staff(school, Role.READ_ONLY, "pat")
+    response = Client().post(
+        "/sign-in/", {"username": "pat", "password": PASSWORD, "next": elsewhere}
+    )
+    assert response["Location"] == "/dashboard/"
+
+
 def test_five_wrong_passwords_lock_the_name_even_with_the_right_one():
     school, _ = school_with_case()
     staff(school, Role.OFFICER, "pat")

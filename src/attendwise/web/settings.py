@@ -5,7 +5,10 @@ Everything a deployment changes comes from the environment:
 - ``DATABASE_URL``: the database (default: SQLite at ``var/attendwise.sqlite3``);
   PostgreSQL is the production database, e.g. ``postgres://user@host/attendwise``.
 - ``ATTENDWISE_HOME``: where the SQLite file and letters live (default ``var``).
-- ``ATTENDWISE_SECRET_KEY``: required when ``ATTENDWISE_DEBUG`` is off.
+- ``ATTENDWISE_SECRET_KEY``: the secret key; without it one is made on first
+  use and kept in ``$ATTENDWISE_HOME/secret-key`` (readable by its owner only).
+- ``ATTENDWISE_DEBUG``: "1" shows Django's technical pages (local development
+  only: they list the URLs and, on an error, local values with personal data).
 - ``ATTENDWISE_TODAY``: the school day the web application treats as today
   (ISO date; default: today in Europe/London), for the demo and tests.
 - ``ATTENDWISE_HTTPS``: "1" when served over HTTPS (secure cookies, HSTS).
@@ -18,13 +21,13 @@ from pathlib import Path
 
 import dj_database_url
 
+from attendwise.web.secretkey import secret_key
+
 HOME = Path(os.environ.get("ATTENDWISE_HOME", "var")).resolve()
-DEBUG = os.environ.get("ATTENDWISE_DEBUG", "1") == "1"
-SECRET_KEY = os.environ.get("ATTENDWISE_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise RuntimeError("ATTENDWISE_SECRET_KEY must be set when debug is off")
-    SECRET_KEY = "attendwise-local-development-only"
+# Off unless asked for: the technical error pages show local values, which
+# carry pupils' personal data.
+DEBUG = os.environ.get("ATTENDWISE_DEBUG", "0") == "1"
+SECRET_KEY = os.environ.get("ATTENDWISE_SECRET_KEY", "") or secret_key(HOME)
 
 ALLOWED_HOSTS = os.environ.get("ATTENDWISE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(
     ","
@@ -110,13 +113,16 @@ PRINT_RUNS_DIR = HOME / "print-runs"
 
 TODAY = os.environ.get("ATTENDWISE_TODAY", "")
 LOGIN_URL = "ui:sign-in"
-LOGIN_REDIRECT_URL = "ui:worklist"
+# After signing in, each person goes to their role's first page (the
+# worklist or the dashboard: attendwise.web.ui.access.first_page).
+LOGIN_REDIRECT_URL = "ui:home"
 LOGOUT_REDIRECT_URL = "ui:sign-in"
 
 # Front-end packages (GOV.UK Frontend, MOJ Frontend) are built by `make`
-# into the ui app's static folder; WhiteNoise serves them from there.
+# into the ui app's static folder; WhiteNoise serves them from there, found
+# through the static-file finders when the application starts (no
+# collectstatic), and looked up again on each request in debug.
 STATIC_URL = "/static/"
-STATIC_ROOT = HOME / "static"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

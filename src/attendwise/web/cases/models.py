@@ -40,6 +40,42 @@ class Case(models.Model):
         ]
 
 
+#: What staff read for each kind of event on a pupil's timeline (the kinds
+#: the pathway engine and the services record; a test checks each has one).
+EVENT_LABELS: dict[str, str] = {
+    "call": "First-day call",
+    "call missing": "First-day call not recorded",
+    "carried over": "Carried over into the new school year",
+    "case opened": "Case opened",
+    "check": "Review check",
+    "check deferred": "Check put back",
+    "closed": "Case closed",
+    "confirmed": "Confirmed",
+    "de-escalated": "Back to Stage 1",
+    "decision": "Decision recorded",
+    "dismissed": "Dismissed",
+    "escalated": "Escalated",
+    "letter not drafted": "Letter could not be drafted",
+    "letter.approved": "Letter approved",
+    "letter.printed": "Letter printed",
+    "limit reached": "Step used its limit for the year",
+    "local authority": "Local Authority took the case over",
+    "meeting": "Meeting recorded",
+    "meeting not held": "Meeting not held in time",
+    "monitoring": "Monitoring",
+    "monitoring check": "Monitoring check",
+    "proposal withdrawn": "Proposal withdrawn",
+    "question": "Question answered",
+    "queued": "Queued by the daily limit",
+    "re-entered": "Back on the pathway",
+    "released from the queue": "Released from the queue",
+    "stage 4": "Safeguarding concern recorded",
+    "stage 4 ended": "Stage 4 ended",
+    "withdrawn": "Item withdrawn",
+    "year end": "End of the school year",
+}
+
+
 class Event(models.Model):
     """Something that happened to a pupil's case or ongoing procedures."""
 
@@ -64,6 +100,16 @@ class Event(models.Model):
     class Meta:
         ordering = ["school_day", "recorded_at", "id"]
         indexes = [models.Index(fields=["pupil", "school_day"])]
+
+    @property
+    def label(self) -> str:
+        """Return the event's kind in plain words (EVENT_LABELS).
+
+        A kind no longer recorded, kept in an old history, reads as its
+        name with the first letter capital.
+        """
+        found = EVENT_LABELS.get(self.kind)
+        return found or self.kind.replace(".", " ").capitalize()
 
 
 class Task(models.Model):

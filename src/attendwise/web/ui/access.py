@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from attendwise.web.register.models import School
 from attendwise.web.ui.models import AuditEntry, StaffMember
-from attendwise.web.ui.roles import Role, sees_safeguarding
+from attendwise.web.ui.roles import CASEWORK, Role, sees_safeguarding
 
 View = Callable[..., HttpResponseBase]
 
@@ -46,8 +46,10 @@ def staff_of(request: HttpRequest) -> Staff | None:
         cached: Staff | None = request._staff
         return cached
     staff = None
-    user = request.user
-    if user.is_authenticated:
+    # A request refused before the authentication middleware ran (a bad
+    # host: the 400 page) has no user.
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
         assert isinstance(user, User)
         staff = staff_member(user)
     request._staff = staff  # type: ignore[attr-defined]
@@ -60,6 +62,18 @@ def staff_member(user: User) -> Staff | None:
     if member is None:
         return None
     return Staff(user, member.school, Role(member.role))
+
+
+def first_page(staff: Staff | None) -> str:
+    """Return the URL name of the page a person starts on.
+
+    Casework roles start on the worklist, read-only and admin on the
+    dashboard. Someone with no role at a school goes to the worklist,
+    which tells them so.
+    """
+    if staff is not None and staff.role not in CASEWORK:
+        return "ui:dashboard"
+    return "ui:worklist"
 
 
 def today() -> dt.date:
@@ -112,8 +126,16 @@ def audit(
     action: str,
     summary: str,
     pupil_id: int | None = None,
+    *,
+    safeguarding: bool = False,
 ) -> None:
-    """Record that `staff` viewed or changed something (the business audit)."""
+    """Record that `staff` viewed or changed something (the business audit).
+
+    `safeguarding` marks an entry about a Stage 4 record (a safeguarding
+    item, its letters, the concern): the audit shows what it was to the
+    safeguarding lead only, and to anyone else only that it was opened or
+    changed.
+    """
     AuditEntry.objects.create(
         school=staff.school,
         pupil_id=pupil_id,
@@ -122,4 +144,5 @@ def audit(
         action=action,
         summary=summary[:300],
         path=request.path[:300],
+        safeguarding=safeguarding,
     )

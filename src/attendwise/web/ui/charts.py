@@ -6,12 +6,18 @@ the table beside it, so nobody has to read a figure off a bar.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 WIDTH, HEIGHT = 720, 260
 LEFT, BOTTOM, TOP = 44, 36, 12
+
+
+def week_label(monday: dt.date) -> str:
+    """Return a week's label under its bar: '8 Sep' (no leading zero)."""
+    return f"{monday.day} {monday:%b}"
 
 
 @dataclass(frozen=True)
@@ -24,12 +30,18 @@ class Bar:
     height: float
     tone: str
 
+    @property
+    def label_x(self) -> float:
+        """Return where the bar's label is centred: under the bar's middle."""
+        return round(self.x + self.width / 2, 1)
+
 
 @dataclass(frozen=True)
 class BarChart:
     bars: tuple[Bar, ...]
     target_y: float | None
     ticks: tuple[tuple[float, int], ...]
+    target: int | None = None
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -85,4 +97,4 @@ def percent_bars(
     step = 10 if high - low <= 50 else 20
     ticks = tuple((_y(value, low, high), value) for value in range(low, high + 1, step))
     target_y = _y(target, low, high) if target is not None else None
-    return BarChart(tuple(bars), target_y, ticks)
+    return BarChart(tuple(bars), target_y, ticks, target)

@@ -8,7 +8,13 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from attendwise.web.ui.access import staff_of
-from attendwise.web.ui.roles import CASEWORK, EVERYONE, PUPIL_READERS, Role
+from attendwise.web.ui.roles import (
+    AUDIT_READERS,
+    CASEWORK,
+    EVERYONE,
+    PUPIL_READERS,
+    Role,
+)
 
 #: (label, url name, roles that see it)
 NAVIGATION: tuple[tuple[str, str, frozenset[Role]], ...] = (
@@ -18,7 +24,7 @@ NAVIGATION: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("Import", "ui:import", frozenset({Role.OFFICER, Role.ADMIN})),
     ("Dashboard", "ui:dashboard", EVERYONE),
     ("Policy", "ui:policy", EVERYONE),
-    ("Audit", "ui:audit", frozenset({Role.ADMIN})),
+    ("Audit", "ui:audit", AUDIT_READERS),
 )
 
 

@@ -29,7 +29,7 @@ from attendwise.core.measures import (
 from attendwise.web.cases.models import Case, Event, Task
 from attendwise.web.cases.services import SchoolRules
 from attendwise.web.register.models import Mark, Pupil
-from attendwise.web.ui.charts import BarChart, percent_bars
+from attendwise.web.ui.charts import BarChart, percent_bars, week_label
 
 #: DfE "Pupil absence in schools in England", 2023/24 full year, state-funded
 #: schools (handbook CODES.md): overall absence 7.1%, PA 20.0%, SA 2.3%.
@@ -115,7 +115,7 @@ def _weekly(
     )
     return [
         (
-            f"{dt.date.fromisoformat(row['window']):%d %b}",
+            week_label(dt.date.fromisoformat(row["window"])),
             percent_of(int(row["attended"]), int(row["possible"])),
         )
         for row in sums.iter_rows(named=True)

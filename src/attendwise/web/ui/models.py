@@ -1,8 +1,10 @@
 """Staff, the audit of pupils' records, sign-in throttling, letter wording.
 
 The audit is a business record the administrator reads: who opened or
-changed which pupil's record, when. It is kept apart from the technical
-log, which never names a person.
+changed which pupil's record, when. An entry about a safeguarding (Stage
+4) record is marked so when it is written; only the safeguarding lead
+reads what it was. The audit is kept apart from the technical log, which
+never names a person.
 """
 
 from __future__ import annotations
@@ -45,6 +47,11 @@ class AuditEntry(models.Model):
     )
     summary = models.CharField(max_length=300)
     path = models.CharField(max_length=300)
+    safeguarding = models.BooleanField(
+        default=False,
+        help_text="About a Stage 4 record: its summary is for the safeguarding "
+        "lead only.",
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

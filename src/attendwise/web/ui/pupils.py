@@ -22,10 +22,11 @@ from attendwise.core.pupilday import (
     day_figures,
     indicated_stage,
 )
+from attendwise.letters.merge import long_date
 from attendwise.web.cases.models import Case
 from attendwise.web.cases.services import SchoolRules, TaskError, read_register_for
 from attendwise.web.register.models import Pupil
-from attendwise.web.ui.charts import BarChart, percent_bars
+from attendwise.web.ui.charts import BarChart, percent_bars, week_label
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri")
 
@@ -63,20 +64,21 @@ class PupilSummary:
             (
                 "Attendance this year",
                 format_percent(ytd.attended, ytd.possible),
-                f"{ytd.attended} of {ytd.possible} sessions since {ytd.first:%d %B %Y}",
+                f"{ytd.attended} of {ytd.possible} sessions since "
+                f"{long_date(ytd.first)}",
             ),
             (
                 "Attendance over six weeks",
                 format_percent(six.attended, six.possible) if six else "not yet",
-                f"{six.attended} of {six.possible} sessions, {six.first:%d %b} to "
-                f"{six.last:%d %b}"
+                f"{six.attended} of {six.possible} sessions, "
+                f"{long_date(six.first)} to {long_date(six.last)}"
                 if six
                 else "needs 30 school days on roll this year",
             ),
             (
                 "Unauthorised in ten school weeks",
                 str(ten.unauthorised),
-                f"sessions since {ten.first:%d %B %Y} (a penalty notice is "
+                f"sessions since {long_date(ten.first)} (a penalty notice is "
                 "considered at 10)",
             ),
         ]
@@ -123,7 +125,7 @@ def summarise(rules: SchoolRules, pupil: Pupil, as_of: dt.date) -> PupilSummary:
     indication = indicated_stage(figures, rules.policy) if figures else None
     weeks = _weeks(rules, pupil, day, as_of)
     chart = percent_bars(
-        [(f"{week.first:%d %b}", week.percent) for week in weeks],
+        [(week_label(week.first), week.percent) for week in weeks],
         target=rules.policy.setting("school_target"),
     )
     return PupilSummary(pupil, as_of, day, figures, indication, tuple(weeks), chart)
@@ -198,6 +200,6 @@ def stage_words(
     if state.get("deescalated_on"):
         words.append(
             "It was de-escalated on "
-            f"{dt.date.fromisoformat(state['deescalated_on']):%d %B %Y}."
+            f"{long_date(dt.date.fromisoformat(state['deescalated_on']))}."
         )
     return words

@@ -35,6 +35,9 @@ LABELS: dict[Role, str] = {
 CASEWORK = frozenset({Role.OFFICER, Role.HEAD, Role.SAFEGUARDING})
 #: Roles that may open a pupil's page.
 PUPIL_READERS = CASEWORK | {Role.ADMIN}
+#: Roles that read the audit: the safeguarding lead also reads what its
+#: safeguarding entries were.
+AUDIT_READERS = frozenset({Role.ADMIN, Role.SAFEGUARDING})
 #: Every role: aggregate figures and the policy carry no personal data.
 EVERYONE = frozenset(Role)
 

@@ -57,6 +57,7 @@ def letter_pdf(request: HttpRequest, staff: Staff, letter_id: int) -> HttpRespon
         "letter.opened",
         f"Opened {LetterKind(letter.kind).info.title} (letter {letter.pk})",
         letter.pupil_id,
+        safeguarding=letter.task.safeguarding,
     )
     inline = request.GET.get("inline") == "1"
     return FileResponse(
@@ -197,7 +198,12 @@ def bulk_approve(request: HttpRequest, staff: Staff) -> HttpResponse:
             continue
         done += 1
         audit(
-            staff, request, "task.completed", f"{task.title}: confirmed", task.pupil_id
+            staff,
+            request,
+            "task.completed",
+            f"{task.title}: confirmed",
+            task.pupil_id,
+            safeguarding=task.safeguarding,
         )
     if done:
         messages.success(

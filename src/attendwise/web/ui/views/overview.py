@@ -14,7 +14,7 @@ from attendwise.web.register.models import Pupil
 from attendwise.web.ui.access import Staff, allow, today
 from attendwise.web.ui.dashboard import NATIONAL, dashboard
 from attendwise.web.ui.models import AuditEntry
-from attendwise.web.ui.roles import EVERYONE, Role
+from attendwise.web.ui.roles import AUDIT_READERS, EVERYONE
 
 
 @allow(EVERYONE)
@@ -109,7 +109,31 @@ def policy_page(request: HttpRequest, staff: Staff) -> HttpResponse:
     )
 
 
-@allow(frozenset({Role.ADMIN}))
+#: What a safeguarding entry says to someone who does not see Stage 4: that
+#: the pupil's record was opened or changed, and when, but not what it was.
+WITHHELD = {
+    "opened": "Opened a safeguarding record (ask the safeguarding lead)",
+    "changed": "Changed a safeguarding record (ask the safeguarding lead)",
+}
+
+
+def audit_row(entry: AuditEntry, staff: Staff) -> dict[str, Any]:
+    """Return what `staff` may read of an audit entry: its summary and action.
+
+    A safeguarding entry shows what it was to the safeguarding lead only;
+    anyone else reads that a safeguarding record was opened or changed.
+    """
+    if not entry.safeguarding or staff.safeguarding:
+        return {"entry": entry, "summary": entry.summary, "action": entry.action}
+    opened = entry.action.endswith((".opened", ".viewed"))
+    return {
+        "entry": entry,
+        "summary": WITHHELD["opened" if opened else "changed"],
+        "action": "safeguarding",
+    }
+
+
+@allow(AUDIT_READERS)
 def audit_page(request: HttpRequest, staff: Staff) -> HttpResponse:
     entries = AuditEntry.objects.filter(school=staff.school).select_related(
         "user", "pupil"
@@ -123,5 +147,10 @@ def audit_page(request: HttpRequest, staff: Staff) -> HttpResponse:
     return render(
         request,
         "ui/audit.html",
-        {"title": "Audit", "page": page, "pupil": pupil},
+        {
+            "title": "Audit",
+            "page": page,
+            "rows": [audit_row(entry, staff) for entry in page],
+            "pupil": pupil,
+        },
     )

@@ -112,6 +112,7 @@ def pupil_page(request: HttpRequest, staff: Staff, pupil_id: int) -> HttpRespons
                 "task": t,
                 "mine": may_complete(staff.role, t.role, t.safeguarding),
                 "queued": t.status == Task.Status.QUEUED,
+                "overdue": t.status == Task.Status.PROPOSED and t.due_on < as_of,
             }
             for t in tasks.order_by("due_on")
         ],

@@ -23,6 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
+from attendwise.web.ui.access import first_page, staff_of
 from attendwise.web.ui.models import SignInFailure
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method not in ("GET", "HEAD", "POST"):
         return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+    if not url_has_allowed_host_and_scheme(
+        next_url, {request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = ""
     form = SignInForm(request, data=request.POST or None)
     context: dict[str, Any] = {"title": "Sign in", "form": form, "next": next_url}
@@ -86,7 +89,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         return render(request, "ui/sign_in.html", context, status=200)
     SignInFailure.objects.filter(username_digest=_digest(username)).delete()
     login(request, form.get_user())
-    return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+    return redirect(next_url or first_page(staff_of(request)))
 
 
 def sign_out(request: HttpRequest) -> HttpResponse:

@@ -7,16 +7,19 @@ item at once, one succeeds and the other sees why not (409).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from attendwise.core.pathway import PathwayError
 from attendwise.letters.errors import LetterError
 from attendwise.letters.kinds import LetterKind
+from attendwise.letters.merge import long_date
 from attendwise.web.cases.models import Case, Letter, Task
 from attendwise.web.cases.services import (
     SchoolRules,
@@ -27,7 +30,12 @@ from attendwise.web.cases.services import (
 from attendwise.web.register.models import Pupil
 from attendwise.web.ui.access import Staff, allow, audit, refused, today
 from attendwise.web.ui.forms import CaseActionForm, form_for
-from attendwise.web.ui.roles import CASEWORK, may_act_on_case, may_complete
+from attendwise.web.ui.roles import (
+    CASEWORK,
+    SAFEGUARDING_ACTIONS,
+    may_act_on_case,
+    may_complete,
+)
 
 DOMAIN_ERRORS = (TaskError, PathwayError, LetterError)
 
@@ -76,7 +84,16 @@ def _context(
         "panel": bool(node and node.panel),
         "form_kind": type(form).__name__,
         "open": task.status == Task.Status.PROPOSED,
+        "overdue": task.status == Task.Status.PROPOSED and task.due_on < today(),
     }
+
+
+def _long_date(iso: object) -> str:
+    """Return an ISO date kept in a task's figures as '3 September 2025'."""
+    try:
+        return long_date(dt.date.fromisoformat(str(iso)))
+    except ValueError:
+        return str(iso)
 
 
 def _figure_rows(figures: dict[str, Any]) -> list[tuple[str, str]]:
@@ -94,7 +111,8 @@ def _figure_rows(figures: dict[str, Any]) -> list[tuple[str, str]]:
                     label,
                     f"{window.get('percent', '')}: {window['attended']} of "
                     f"{window['possible']} sessions, {window['unauthorised']} "
-                    f"unauthorised ({window['first']} to {window['last']})",
+                    f"unauthorised ({_long_date(window['first'])} to "
+                    f"{_long_date(window['last'])})",
                 )
             )
     check = figures.get("check")
@@ -116,6 +134,8 @@ def task_page(request: HttpRequest, staff: Staff, task_id: int) -> HttpResponse:
 
     if not may_complete(staff.role, task.role, task.safeguarding):
         return refused(request, staff)
+    if _done_by(task, staff):
+        return _already_done(request, staff, task, rules, panel)
     form = form_for(task, panel, request.POST)
     if not form.is_valid():
         context = _context(staff, task, form, rules)
@@ -130,6 +150,8 @@ def task_page(request: HttpRequest, staff: Staff, task_id: int) -> HttpResponse:
         done = complete_task(task, on=today(), user=staff.user, **values)
     except DOMAIN_ERRORS as error:
         task.refresh_from_db()
+        if _done_by(task, staff):  # the same person's other click got there first
+            return _already_done(request, staff, task, rules, panel)
         form.add_error(None, str(error)[:1].upper() + str(error)[1:])
         return render(
             request, "ui/task.html", _context(staff, task, form, rules), status=409
@@ -140,9 +162,38 @@ def task_page(request: HttpRequest, staff: Staff, task_id: int) -> HttpResponse:
         "task.completed",
         f"{done.title}: {done.get_status_display().lower()}",
         task.pupil_id,
+        safeguarding=task.safeguarding,
     )
     messages.success(request, f"{done.title}: {done.get_status_display().lower()}.")
     return redirect("ui:pupil", task.pupil_id)
+
+
+def _done_by(task: Task, staff: Staff) -> bool:
+    """Return whether `staff` themselves completed `task` (confirmed or dismissed).
+
+    Their second click, or the form sent again from the back button, is
+    then no conflict: it is told so rather than refused as a change by
+    someone else.
+    """
+    return (
+        task.status in (Task.Status.CONFIRMED, Task.Status.DISMISSED)
+        and task.decided_by_id == staff.user.pk
+    )
+
+
+def _already_done(
+    request: HttpRequest, staff: Staff, task: Task, rules: SchoolRules, panel: bool
+) -> HttpResponse:
+    """Return the item's page saying this person already completed it, and when."""
+    context = _context(staff, task, form_for(task, panel), rules)
+    when = timezone.localtime(task.decided_at) if task.decided_at else None
+    context["already"] = {
+        "time": f"{when:%H:%M}" if when else "",
+        "day": long_date(when.date()) if when else "",
+        "today": when is not None and when.date() == timezone.localdate(),
+        "status": task.get_status_display().lower(),
+    }
+    return render(request, "ui/task.html", context)
 
 
 CASE_ACTION_TITLES = {
@@ -171,7 +222,8 @@ def case_action_page(request: HttpRequest, staff: Staff, pupil_id: int) -> HttpR
             {"title": "There is no such action for this pupil", "staff": staff},
             status=404,
         )
-    if not may_act_on_case(staff.role, action, bool(case.state.get("stage4_since"))):
+    on_hold = bool(case.state.get("stage4_since"))
+    if not may_act_on_case(staff.role, action, on_hold):
         return refused(request, staff)
     data = request.POST if request.method == "POST" else None
     form = CaseActionForm(data, initial={"version": case.version, "action": action})
@@ -205,7 +257,15 @@ def case_action_page(request: HttpRequest, staff: Staff, pupil_id: int) -> HttpR
         form.add_error(None, str(error)[:1].upper() + str(error)[1:])
         context["errors"] = _errors(form)
         return render(request, "ui/case_action.html", context, status=409)
-    # A safeguarding action is audited without its reason.
-    audit(staff, request, "case.changed", CASE_ACTION_TITLES[action], pupil.pk)
+    # A case action is audited without its reason; one on a Stage 4 case,
+    # or one that starts or ends Stage 4, is a safeguarding entry.
+    audit(
+        staff,
+        request,
+        "case.changed",
+        CASE_ACTION_TITLES[action],
+        pupil.pk,
+        safeguarding=on_hold or action in SAFEGUARDING_ACTIONS,
+    )
     messages.success(request, f"{CASE_ACTION_TITLES[action]}: recorded.")
     return redirect("ui:pupil", pupil.pk)

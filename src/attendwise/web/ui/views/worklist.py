@@ -9,16 +9,13 @@ from django.shortcuts import redirect, render
 
 from attendwise.web.cases.services import SchoolRules
 from attendwise.web.cases.worklist import GROUPS, TYPES, Item, queued, worklist_groups
-from attendwise.web.ui.access import Staff, allow, staff_of, today
+from attendwise.web.ui.access import Staff, allow, first_page, staff_of, today
 from attendwise.web.ui.roles import CASEWORK, Role, may_complete
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """Send each person to their first page: the worklist, or the dashboard."""
-    staff = staff_of(request)
-    if staff is not None and staff.role not in CASEWORK:
-        return redirect("ui:dashboard")
-    return redirect("ui:worklist")
+    return redirect(first_page(staff_of(request)))
 
 
 #: Items listed per group before "show all" (a long page helps nobody).
