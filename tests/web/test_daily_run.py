@@ -360,3 +360,24 @@ def test_a_letter_that_fails_to_render_does_not_stop_the_others():
     assert [letter.task for letter in letters] == tasks[:2] + tasks[3:]
     [event] = Event.objects.filter(pupil=tasks[2].pupil, kind="letter not drafted")
     assert "letters may only use files packaged with Attendwise" in event.summary
+
+
+def test_a_letter_withdrawn_then_proposed_again_is_drafted_on_the_new_figures():
+    lates = {(D(2025, 9, day), "AM"): "U" for day in (8, 10, 15)}
+    school, pupil = school_with(lates)
+    run_days(school, START, D(2025, 9, 15))
+    letter_l = open_task(pupil, "Letter L")
+    assert letter_l.letters.get().merge["attendance_percent"] == "83.3%"  # 15 of 18
+    last_late = Mark.objects.filter(pupil=pupil, date=D(2025, 9, 15), session="AM")
+    last_late.update(code="L")
+    daily_run(school, D(2025, 9, 16))
+    letter_l.refresh_from_db()
+    assert letter_l.status == Task.Status.WITHDRAWN
+
+    last_late.update(code="U")
+    daily_run(school, D(2025, 9, 17))
+
+    letter_l.refresh_from_db()
+    assert letter_l.status == Task.Status.PROPOSED
+    [draft] = letter_l.letters.filter(status=Letter.Status.DRAFT)
+    assert draft.merge["attendance_percent"] == "86.4%"  # 19 of 22 sessions

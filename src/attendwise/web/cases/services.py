@@ -563,7 +563,9 @@ def _sync_tasks(
     policy: Policy,
     context: RunContext,
 ) -> list[Task]:
-    """Make the open tasks of `pupil` match `proposals`; return the new ones.
+    """Make the open tasks of `pupil` match `proposals`; return those to draft.
+
+    Those are the new ones and the ones withdrawn earlier and proposed again.
 
     In the daily run, a new proposal the daily limit applies to (its key in
     `limited`, with no item yet, or one queued or withdrawn) is left in
@@ -618,6 +620,9 @@ def _sync_tasks(
                 task.status = Task.Status.PROPOSED
                 task.proposed_on = as_of
                 report.proposed += 1
+                # Proposed again on today's figures: its letter is drafted
+                # anew (the old draft is replaced), never sent as it was.
+                created.append(task)
             for name, value in fields.items():
                 if getattr(task, name) != value:
                     setattr(task, name, value)
@@ -718,7 +723,6 @@ def _put_on_worklist(
     """Make `item` a worklist item from today, due today; draft its letter."""
     fields = item.fields | {"due_on": as_of, "released_on": as_of}
     task = item.task
-    drafted = False
     if task is None:
         task = Task.objects.create(
             school_id=item.pupil.school_id,
@@ -748,8 +752,6 @@ def _put_on_worklist(
                 None,
                 now,
             )
-        else:  # withdrawn earlier, and proposed again
-            drafted = task.letters.exists()
         for name, value in fields.items():
             setattr(task, name, value)
         task.status = Task.Status.PROPOSED
@@ -758,7 +760,9 @@ def _put_on_worklist(
         task.version += 1
         task.save()
     report.proposed += 1
-    if task.payload.get("letter") and not drafted:
+    if task.payload.get("letter"):
+        # A new item, one released from the queue, or one withdrawn earlier
+        # and proposed again on today's figures (its old draft is replaced).
         context.to_draft.append(task)
 
 
