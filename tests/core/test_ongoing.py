@@ -167,6 +167,56 @@ def test_five_consecutive_days_of_illness_ask_about_a_sickness_return(days, rais
     assert bool(items) is raised
 
 
+def test_an_illness_run_keeps_its_item_after_the_pupil_returns():
+    calendar = reference_calendar()
+    ill = calendar.school_days_between(D(2025, 11, 3), D(2025, 11, 7))
+    absences = {}
+    for day in ill:
+        absences |= both(day, "I")
+
+    back = titled(items_on(D(2025, 11, 12), absences), "Illness")
+
+    assert [(item.key, item.first_indicated_on) for item in back] == [
+        ("ILL/2025-11-03", D(2025, 11, 7))
+    ]
+    assert back[0].title.startswith(
+        "Illness for 5 consecutive school days from Mon 03 Nov"
+    )
+
+
+def test_the_year_total_and_a_run_of_illness_each_raise_their_own_item_once():
+    calendar = reference_calendar()
+    scattered = [D(2025, 9, day) for day in (8, 10, 12, 16, 18)]
+    run = calendar.school_days_between(D(2025, 9, 22), D(2025, 9, 26))
+    absences = {}
+    for day in [*scattered, *run]:
+        absences |= both(day, "I")
+
+    on_friday = titled(items_on(D(2025, 9, 26), absences), "Illness")
+    week_after = titled(items_on(D(2025, 10, 3), absences), "Illness")
+
+    keys = [(item.key, item.first_indicated_on) for item in on_friday]
+    assert keys == [
+        ("ILL/2025-09-22", D(2025, 9, 26)),
+        ("2025/ILL/total", D(2025, 9, 26)),
+    ]
+    assert [(item.key, item.first_indicated_on) for item in week_after] == keys
+
+
+def test_ten_days_of_unauthorised_absence_stay_an_item_after_the_pupil_returns():
+    calendar = reference_calendar()
+    days = calendar.school_days_between(D(2025, 9, 8), D(2025, 9, 19))
+    absences = {}
+    for day in days:
+        absences |= both(day, "O")
+
+    items = titled(items_on(D(2025, 9, 24), absences), "10 school days")
+
+    assert [(item.key, item.first_indicated_on) for item in items] == [
+        ("LA/2025-09-08", D(2025, 9, 19))
+    ]
+
+
 def test_stage_4_holds_back_parent_letters_and_penalty_items():
     absences = {
         (D(2025, 9, 8), "AM"): "U",

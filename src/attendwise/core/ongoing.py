@@ -217,28 +217,37 @@ def penalty_notice(
     )
 
 
-def _run_back(
+def _latest_run(
     by_day: dict[dt.date, list[MarkOnDay]],
     days: Sequence[dt.date],
     keep: frozenset[str],
+    needed: int,
     *,
     whole_day: bool = False,
 ) -> list[dt.date]:
-    """Return the days of the run ending with the last of `days`, in order.
+    """Return the days of the latest run of at least `needed` days, in order.
 
-    A day is in the run when every counted session's code is in `keep`
-    (with `whole_day`, both sessions must be counted). Days with nothing
-    counted neither count nor break the run.
+    A day is in a run when every counted session's code is in `keep` (with
+    `whole_day`, both sessions must be counted). Days with nothing counted
+    neither count nor break a run. A run that has ended still counts: the
+    duty it raised does not go away when the pupil returns. Empty when no
+    run is long enough.
     """
+    latest: list[dt.date] = []
     run: list[dt.date] = []
-    for day in reversed(days):
+    for day in days:
         counted = [m for m in by_day.get(day, ()) if m.code not in NOT_COUNTED]
         if not counted:
             continue
-        if not all(m.code in keep for m in counted) or (whole_day and len(counted) < 2):
-            break
-        run.append(day)
-    return run[::-1]
+        if all(m.code in keep for m in counted) and not (
+            whole_day and len(counted) < 2
+        ):
+            run.append(day)
+            if len(run) >= needed:
+                latest = run
+        else:
+            run = []
+    return list(latest)
 
 
 def long_absences(
@@ -253,9 +262,9 @@ def long_absences(
     items = []
     days = calendar.school_days_between(year_start, pupil.as_of)
     by_day = _by_day(m for m in pupil.marks if m.date >= year_start)
-    run = _run_back(by_day, days, PENALTY_NOTICE_CODES)
     needed = policy.setting("long_absence_days")
-    if len(run) >= needed:
+    run = _latest_run(by_day, days, PENALTY_NOTICE_CODES, needed)
+    if run:
         items.append(
             Proposal(
                 key=f"LA/{run[0].isoformat()}",
@@ -269,31 +278,48 @@ def long_absences(
                 safeguarding=safeguarding,
             )
         )
-    ill_run = _run_back(by_day, days, frozenset({"I"}), whole_day=True)
-    ill_total = sum(
-        1
-        for marks in by_day.values()
-        if len(marks) == 2 and all(m.code == "I" for m in marks)
-    )
     consecutive = policy.setting("illness_consecutive_days")
     total = policy.setting("illness_total_days")
-    if len(ill_run) >= consecutive or ill_total >= total:
-        key = (
-            f"ILL/{ill_run[0].isoformat()}"
-            if len(ill_run) >= consecutive
-            else f"{pupil.year}/ILL/total"
-        )
+    ill_run = _latest_run(by_day, days, frozenset({"I"}), consecutive, whole_day=True)
+    ill_days = [
+        day
+        for day in days
+        if len(by_day.get(day, ())) == 2 and all(m.code == "I" for m in by_day[day])
+    ]
+    # Each rule raises its own item, once: a run of illness from its first
+    # day, and the year's total once. So neither item ever gives way to the
+    # other from one day to the next.
+    question = (
+        "are 15 school days of illness expected? ('yes' raises the sickness "
+        "return to the Local Authority)"
+    )
+    if ill_run:
         items.append(
             Proposal(
-                key=key,
+                key=f"ILL/{ill_run[0].isoformat()}",
                 kind="illness",
-                title="Illness: are 15 school days of illness expected? "
-                "('yes' raises the sickness return to the Local Authority)",
+                title=f"Illness for {len(ill_run)} consecutive school days from "
+                f"{ill_run[0]:%a %d %b}: {question}",
                 role="attendance",
                 due_on=pupil.as_of,
-                first_indicated_on=pupil.as_of,
+                first_indicated_on=calendar.add_school_days(
+                    ill_run[0], consecutive - 1
+                ),
                 options=("yes", "no"),
-                payload={"run": len(ill_run), "total": ill_total},
+                payload={"run": len(ill_run), "total": len(ill_days)},
+            )
+        )
+    if len(ill_days) >= total:
+        items.append(
+            Proposal(
+                key=f"{pupil.year}/ILL/total",
+                kind="illness",
+                title=f"Illness on {len(ill_days)} school days this year: {question}",
+                role="attendance",
+                due_on=pupil.as_of,
+                first_indicated_on=ill_days[total - 1],
+                options=("yes", "no"),
+                payload={"run": len(ill_run), "total": len(ill_days)},
             )
         )
     return items
