@@ -51,8 +51,14 @@ from attendwise.web.cases.worklist import (
 )
 from attendwise.web.register import services as register_services
 from attendwise.web.register.models import Pupil, School
-from attendwise.web.ui.access import Staff, staff_member
-from attendwise.web.ui.roles import CASEWORK, Role, may_act_on_case, may_complete
+from attendwise.web.ui.access import Staff, audit, staff_member
+from attendwise.web.ui.roles import (
+    CASEWORK,
+    SAFEGUARDING_ACTIONS,
+    Role,
+    may_act_on_case,
+    may_complete,
+)
 
 Command = Callable[[argparse.Namespace, IO[str], IO[str]], int]
 COMMANDS: dict[str, Command] = {}
@@ -509,6 +515,14 @@ def confirm(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         attended=not args.did_not_attend,
         reason_satisfactory=args.reason_satisfactory,
     )
+    audit(
+        staff,
+        None,
+        "task.completed",
+        f"{task.title}: {task.get_status_display().lower()}",
+        task.pupil_id,
+        safeguarding=task.safeguarding,
+    )
     out.write(f"#{task.pk} {task.title}: {task.get_status_display().lower()}.\n")
     return 0
 
@@ -583,9 +597,8 @@ def case_action_command(args: argparse.Namespace, out: IO[str], err: IO[str]) ->
     case = pupil.cases.order_by("-academic_year").first()
     if case is None:
         raise CommandError(f"pupil {args.pupil} has no case")
-    if not may_act_on_case(
-        staff.role, args.action, bool(case.state.get("stage4_since"))
-    ):
+    on_hold = bool(case.state.get("stage4_since"))
+    if not may_act_on_case(staff.role, args.action, on_hold):
         raise CommandError(
             f"{staff.user.username} ({staff.role.label}) may not take the action "
             f"{args.action!r} on this case: "
@@ -604,6 +617,14 @@ def case_action_command(args: argparse.Namespace, out: IO[str], err: IO[str]) ->
         args.reason or "",
         stage=args.stage or 0,
         until=args.until,
+    )
+    audit(
+        staff,
+        None,
+        "case.changed",
+        args.action[:1].upper() + args.action[1:],
+        pupil.pk,
+        safeguarding=on_hold or args.action in SAFEGUARDING_ACTIONS,
     )
     out.write(f"{args.action}: done; the case is at Stage {case.stage}.\n")
     return 0

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings as live_settings
 from django.test import Client
 
+from attendwise.web.cases.models import Task
 from attendwise.web.ui.models import AuditEntry
 from attendwise.web.ui.roles import Role
 from tests.ui.factories import PASSWORD, school_with_case, signed_in, staff
@@ -125,3 +126,20 @@ def test_viewing_a_pupil_is_audited_and_logs_no_name(caplog):
     assert "Example" not in caplog.text
     audit = signed_in(staff(school, Role.ADMIN)).get(f"/audit/?pupil={pupil.pk}")
     assert "officer-forest-view" in audit.content.decode()
+
+
+def test_opening_an_item_is_audited_against_its_pupil():
+    school, pupil = school_with_case()
+    officer = staff(school, Role.OFFICER)
+    task = Task.objects.filter(pupil=pupil, status=Task.Status.PROPOSED).first()
+    assert task is not None
+
+    signed_in(officer).get(f"/items/{task.pk}/")
+
+    entry = AuditEntry.objects.get(action="task.viewed")
+    assert (entry.user, entry.pupil, entry.summary, entry.safeguarding) == (
+        officer,
+        pupil,
+        f"Viewed {task.title}",
+        False,
+    )

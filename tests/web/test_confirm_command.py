@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 
 from attendwise.cli import main
 from attendwise.web.cases.models import Event, Task
+from attendwise.web.ui.models import AuditEntry
 from attendwise.web.ui.roles import Role
 from tests.ui.factories import TODAY, open_task, school_with_case, staff
 
@@ -43,6 +44,13 @@ def test_an_officer_confirms_an_item_for_the_attendance_officer(letter_1, capsys
     assert capsys.readouterr().out == f"#{letter_1.pk} Letter 1: confirmed.\n"
     letter_1.refresh_from_db()
     assert (letter_1.status, letter_1.decided_by) == (Task.Status.CONFIRMED, officer)
+    entry = AuditEntry.objects.get(action="task.completed")
+    assert (entry.user, entry.pupil_id, entry.summary, entry.path) == (
+        officer,
+        letter_1.pupil_id,
+        "Letter 1: confirmed",
+        "attendwise command",
+    )
 
 
 def test_a_read_only_user_cannot_confirm_an_item(letter_1, capsys):

@@ -120,9 +120,13 @@ def allow(
     return decorate
 
 
+#: Where an audit entry made by the `attendwise` command says it was made.
+COMMAND_LINE = "attendwise command"
+
+
 def audit(
     staff: Staff,
-    request: HttpRequest,
+    request: HttpRequest | None,
     action: str,
     summary: str,
     pupil_id: int | None = None,
@@ -134,7 +138,8 @@ def audit(
     `safeguarding` marks an entry about a Stage 4 record (a safeguarding
     item, its letters, the concern): the audit shows what it was to the
     safeguarding lead only, and to anyone else only that it was opened or
-    changed.
+    changed. `request` is None for the command line, whose entries say so
+    where a page would give its address.
     """
     AuditEntry.objects.create(
         school=staff.school,
@@ -143,6 +148,6 @@ def audit(
         at=timezone.now(),
         action=action,
         summary=summary[:300],
-        path=request.path[:300],
+        path=request.path[:300] if request is not None else COMMAND_LINE,
         safeguarding=safeguarding,
     )

@@ -130,6 +130,14 @@ def task_page(request: HttpRequest, staff: Staff, task_id: int) -> HttpResponse:
     if request.method != "POST":
         form = form_for(task, panel)
         form.initial["version"] = task.version
+        audit(
+            staff,
+            request,
+            "task.viewed",
+            f"Viewed {task.title}",
+            task.pupil_id,
+            safeguarding=task.safeguarding,
+        )
         return render(request, "ui/task.html", _context(staff, task, form, rules))
 
     if not may_complete(staff.role, task.role, task.safeguarding):
