@@ -11,6 +11,7 @@ import argparse
 import csv
 import datetime as dt
 import json
+import shlex
 import shutil
 import sys
 from collections.abc import Callable, Iterable
@@ -706,6 +707,16 @@ def _remove_sqlite_database(path: Path) -> None:
         path.with_name(path.name + name).unlink(missing_ok=True)
 
 
+def _as_typed(path: Path) -> str:
+    """Return `path` relative to this folder when it lies inside it."""
+    absolute = path.resolve()
+    return (
+        str(absolute.relative_to(Path.cwd()))
+        if absolute.is_relative_to(Path.cwd())
+        else str(absolute)
+    )
+
+
 @command("demo")
 def demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     import time
@@ -749,23 +760,29 @@ def demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         out, pupils=args.pupils, last_day=last_day, progress=progress
     )
     seconds = time.perf_counter() - started
-    stages = ", ".join(
-        f"Stage {stage}: {count}" for stage, count in sorted(summary.stages.items())
+    # The commands to go on with, as typed in this folder.
+    home = "ATTENDWISE_HOME=" + shlex.quote(_as_typed(settings.HOME))
+    command = shlex.quote(_as_typed(Path(sys.argv[0]))) if sys.argv[0] else "attendwise"
+    stages = (
+        ", ".join(
+            f"Stage {stage}: {count}" for stage, count in sorted(summary.stages.items())
+        )
+        or "none yet"
     )
     out.write(
         f"Replayed {counted(summary.days, 'school day')} in {seconds:.0f} s: "
         f"{counted(summary.imports, 'register import')}, "
         f"{counted(summary.completed, 'item')} completed by the scripted "
         f"staff.\nCases: {stages}.\n"
-        f"Open on the worklist: {counted(summary.open_items, 'item')} "
-        f"('attendwise worklist --school {demo_school.SLUG} --date "
-        f"{last_day.isoformat()}').\n"
+        f"Open on the worklist: {counted(summary.open_items, 'item')}.\n"
         f"Letters: {counted(summary.letters, 'PDF')} in {settings.LETTERS_DIR}\n"
         f"Database: {database['NAME']}\n"
-        f"Web application: 'attendwise serve' (with ATTENDWISE_TODAY="
-        f"{last_day.isoformat()}), then sign in at http://127.0.0.1:8000/ "
-        f"as officer, cfsw, head, dsl (safeguarding lead), governor (read-only) or "
-        f"admin, password '{demo_school.DEMO_PASSWORD}'.\n"
+        "The worklist, and the web application (then sign in at "
+        "http://127.0.0.1:8000/ as officer, cfsw, head, dsl (safeguarding lead), "
+        f"governor (read-only) or admin, password '{demo_school.DEMO_PASSWORD}'):\n"
+        f"  {home} {command} worklist --school {demo_school.SLUG} "
+        f"--date {last_day.isoformat()}\n"
+        f"  {home} ATTENDWISE_TODAY={last_day.isoformat()} {command} serve\n"
     )
     return 0
 

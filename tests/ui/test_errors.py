@@ -44,6 +44,7 @@ def test_debug_is_off_unless_set_to_1(tmp_path):
 
 
 def test_without_a_key_one_is_made_once_and_kept_for_its_owner_only(tmp_path):
+    (tmp_path / "attendwise.sqlite3").touch()  # a database to serve
     first = configured(tmp_path)[1]
 
     assert configured(tmp_path)[1] == first
@@ -136,3 +137,13 @@ def test_built_assets_are_served_with_debug_off(settings):
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/css")
+
+
+def test_a_key_is_not_written_until_there_is_something_to_serve(tmp_path):
+    assert secret_key(tmp_path, keep=False) != secret_key(tmp_path, keep=False)
+    assert configured(tmp_path)[1] != configured(tmp_path)[1]  # no database yet
+    assert not (tmp_path / FILE_NAME).exists()
+
+    kept = secret_key(tmp_path)
+
+    assert secret_key(tmp_path, keep=False) == kept

@@ -20,11 +20,12 @@ class SecretKeyError(RuntimeError):
     """The key file can be neither read nor written."""
 
 
-def secret_key(folder: Path) -> str:
+def secret_key(folder: Path, *, keep: bool = True) -> str:
     """Return the key kept in `folder`, writing a new random one on first use.
 
-    A folder that does not exist yet is not created: the key returned then
-    lasts for this process only.
+    A folder that does not exist yet is not created, and without `keep`
+    (nothing to serve there yet) no file is written: the key returned then
+    lasts for this process only, unless a file is there already.
 
     The new file is written whole under a temporary name (mode 0600) and
     then linked into place, so a second process starting at the same
@@ -32,10 +33,10 @@ def secret_key(folder: Path) -> str:
     An empty key file (not written by us) is an error, not replaced.
     """
     path = folder / FILE_NAME
-    if not folder.is_dir():
-        # Nowhere to keep it yet (a command that will say there is no
-        # database, or the one that creates it): a key for this process
-        # alone, so that nothing is created before it is needed.
+    if not folder.is_dir() or not (keep or path.exists()):
+        # Nowhere to keep it yet, or nothing to serve (a command that will
+        # say there is no database, or the one that creates it): a key for
+        # this process alone, so that nothing is created before it is needed.
         return secrets.token_urlsafe(50)
     try:
         if not path.exists():

@@ -27,7 +27,12 @@ HOME = Path(os.environ.get("ATTENDWISE_HOME", "var")).resolve()
 # Off unless asked for: the technical error pages show local values, which
 # carry pupils' personal data.
 DEBUG = os.environ.get("ATTENDWISE_DEBUG", "0") == "1"
-SECRET_KEY = os.environ.get("ATTENDWISE_SECRET_KEY", "") or secret_key(HOME)
+# Kept in HOME once there is a database to serve (an embedded one there, or
+# DATABASE_URL): a command that finds no database writes nothing.
+SECRET_KEY = os.environ.get("ATTENDWISE_SECRET_KEY", "") or secret_key(
+    HOME,
+    keep="DATABASE_URL" in os.environ or (HOME / "attendwise.sqlite3").exists(),
+)
 
 ALLOWED_HOSTS = os.environ.get("ATTENDWISE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(
     ","
