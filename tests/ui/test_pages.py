@@ -191,3 +191,18 @@ def test_a_long_worklist_group_lists_fifty_and_offers_the_rest(school_and_pupil)
     check_page(short)
     whole = client.get("/worklist/?all=due-today")
     assert whole.content.decode().count('href="/items/') == SHOWN + 2
+
+
+def test_a_draft_whose_item_was_superseded_says_it_will_not_be_sent():
+    from attendwise.web.cases.models import Task
+
+    school, pupil = school_with_case()
+    task = Task.objects.get(pupil=pupil, title="Letter 1", status=Task.Status.PROPOSED)
+    Task.objects.filter(pk=task.pk).update(status=Task.Status.SUPERSEDED)
+    client = signed_in(staff(school, Role.OFFICER))
+
+    pupil_page = client.get(f"/pupils/{pupil.pk}/").content.decode()
+    item_page = client.get(f"/items/{task.pk}/").content.decode()
+
+    assert "Not sent: the item was superseded" in pupil_page
+    assert "Not sent: the item was superseded" in item_page

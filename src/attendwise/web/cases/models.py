@@ -210,6 +210,17 @@ class Letter(models.Model):
         related_name="+",
     )
 
+    @property
+    def status_text(self) -> str:
+        """Return the status as staff read it.
+
+        A draft whose item is no longer open (superseded, withdrawn,
+        dismissed, closed) will never be sent, and says so.
+        """
+        if self.status == self.Status.DRAFT and self.task.status not in WAITING:
+            return f"Not sent: the item was {self.task.get_status_display().lower()}"
+        return self.get_status_display()
+
 
 class PenaltyNotice(models.Model):
     """A penalty-notice referral, per parent per child (kept across years).

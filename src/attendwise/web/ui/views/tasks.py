@@ -59,7 +59,7 @@ def _errors(form: forms.Form) -> list[dict[str, str]]:
 def _context(
     staff: Staff, task: Task, form: forms.Form, rules: SchoolRules
 ) -> dict[str, Any]:
-    letters = Letter.objects.filter(task=task).order_by("id")
+    letters = Letter.objects.filter(task=task).select_related("task").order_by("id")
     node = rules.policy.nodes.get(task.node)
     pupil = task.pupil
     return {
