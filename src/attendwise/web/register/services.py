@@ -417,14 +417,20 @@ def import_contacts(
         ]
         mis_of = {pk: mis_id for mis_id, pk in pupils.items()}
         for contact in removed:
+            mis_id = mis_of[contact.pupil_id]
+            if contact.court_order_bar:
+                report.error(None, "Priority", None, _bar_lost(mis_id, contact))
+                continue
             report.warn(
                 WarningKind.CONTACT_REMOVED,
                 None,
                 None,
-                mis_of[contact.pupil_id],
-                f"pupil {mis_of[contact.pupil_id]}'s contact {contact.priority} "
+                mis_id,
+                f"pupil {mis_id}'s contact {contact.priority} "
                 "is no longer in the file: removed" + _restriction_lost(contact),
             )
+        # A court-order bar is never dropped by a file: staff clear it first.
+        report.reject_if_errors()
         with_contacts = listed | {key[0] for key in stored}
         on_roll = school.pupils.filter(leaving_date__isnull=True)
         for mis_id, pk in sorted(on_roll.values_list("mis_id", "id")):
@@ -1120,20 +1126,32 @@ def _match_contacts(
     return matched
 
 
+def _bar_lost(mis_id: str, contact: Contact) -> str:
+    """Return the error for a barred contact that a contacts file would remove.
+
+    It names the pupil's Student ID and the contact's priority, never the
+    contact's name (no personal values in import messages).
+    """
+    return (
+        f"pupil {mis_id}'s contact {contact.priority} is recorded in Attendwise "
+        "as barred by a court order and is no longer in the file, so importing "
+        "it would remove the contact and the bar with it: if this is the same "
+        "person under a corrected name or relationship, clear the bar in "
+        "Attendwise, import, then set it on the contact again; if they are no "
+        "longer a contact, clear the bar first"
+    )
+
+
 def _restriction_lost(contact: Contact) -> str:
-    """Return the warning's words for what staff had recorded about `contact`."""
-    recorded = [
-        text
-        for text, present in (
-            ("barred by a court order", contact.court_order_bar),
-            ("not to receive correspondence", not contact.receives_correspondence),
-        )
-        if present
-    ]
-    if not recorded:
+    """Return the warning's words for what staff had recorded about `contact`.
+
+    Only "no correspondence" can be lost with a warning: a court-order bar
+    rejects the file (`_bar_lost`).
+    """
+    if contact.receives_correspondence:
         return ""
     return (
-        f" (it was recorded as {' and '.join(recorded)}: check whether that "
+        " (it was recorded as not to receive correspondence: check whether that "
         "applies to one of the pupil's contacts in the file)"
     )
 
