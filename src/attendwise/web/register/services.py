@@ -63,6 +63,7 @@ from attendwise.sources.register import (
     RegisterLayout,
     read_register,
 )
+from attendwise.web.cases.letters import withdraw_drafts
 from attendwise.web.register.models import (
     Contact,
     ImportRun,
@@ -471,6 +472,98 @@ def import_contacts(
 
     _done(progress, report)
     return _finish(school, "contacts", report, run)
+
+
+class ContactError(ValueError):
+    """A change to a contact's settings that cannot be made as asked."""
+
+
+@dataclass(frozen=True)
+class ContactSettings:
+    """What the school records about a contact in Attendwise, not the MIS."""
+
+    court_order_bar: bool
+    receives_correspondence: bool
+
+    @classmethod
+    def of(cls, contact: Contact) -> ContactSettings:
+        return cls(contact.court_order_bar, contact.receives_correspondence)
+
+    def describe(self) -> str:
+        """Return the settings in words: 'barred by a court order; ...'."""
+        return "; ".join(
+            (
+                "barred by a court order"
+                if self.court_order_bar
+                else "not barred by a court order",
+                "receives correspondence"
+                if self.receives_correspondence
+                else "receives no correspondence",
+            )
+        )
+
+
+def change_contact_settings(
+    contact: Contact,
+    wanted: ContactSettings,
+    *,
+    seen: ContactSettings,
+    user: User,
+    reason: str,
+) -> list[PupilChange]:
+    """Return the pupil's history rows for setting `contact` to `wanted`.
+
+    Compare-and-set: `seen` is what the person saw before choosing; when
+    someone else has changed the contact since, ContactError and nothing
+    changes. Empty when `wanted` is what is stored (nothing is recorded).
+    Each setting changed is a "contact changed" row with who, when and
+    the reason. Letters drafted for the pupil's open items are withdrawn:
+    approving a draft does not look at the contacts again, so each is
+    drafted anew, on the new settings, when its item is confirmed (or by
+    the next daily run). Raises ContactError without a reason.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ContactError(
+            "say why the contact's settings change (such as the court order "
+            "seen, or the parent's request)"
+        )
+    with transaction.atomic():
+        current = Contact.objects.select_for_update().filter(pk=contact.pk).first()
+        if current is None or ContactSettings.of(current) != seen:
+            raise ContactError(
+                "someone else has changed this contact since you opened it: "
+                "nothing was changed; look at its settings again"
+            )
+        if wanted == seen:
+            return []
+        Contact.objects.filter(pk=contact.pk).update(
+            court_order_bar=wanted.court_order_bar,
+            receives_correspondence=wanted.receives_correspondence,
+        )
+        now = timezone.now()
+        changes = PupilChange.objects.bulk_create(
+            PupilChange(
+                pupil_id=current.pupil_id,
+                recorded_at=now,
+                kind="contact changed",
+                subject=f"contact {current.priority}",
+                field=name,
+                before=_text(getattr(seen, name)),
+                after=_text(getattr(wanted, name)),
+                changed_by=user,
+                reason=reason,
+            )
+            for name in ("court_order_bar", "receives_correspondence")
+            if getattr(seen, name) != getattr(wanted, name)
+        )
+        withdrawn = withdraw_drafts(current.pupil_id)
+    contact.refresh_from_db()
+    logger.info(
+        "contact settings changed",
+        extra={"contact": contact.pk, "pupil": contact.pupil_id, "drafts": withdrawn},
+    )
+    return changes
 
 
 # -- the register -------------------------------------------------------------
