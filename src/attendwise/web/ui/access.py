@@ -122,7 +122,7 @@ def allow(
 
 def audit(
     staff: Staff,
-    request: HttpRequest,
+    request: HttpRequest | str,
     action: str,
     summary: str,
     pupil_id: int | None = None,
@@ -135,7 +135,10 @@ def audit(
     item, its letters, the concern): the audit shows what it was to the
     safeguarding lead only, and to anyone else only that it was opened or
     changed.
+
+    `request` is the page's request, or (a command) where it was done.
     """
+    path = request if isinstance(request, str) else request.path
     AuditEntry.objects.create(
         school=staff.school,
         pupil_id=pupil_id,
@@ -143,6 +146,6 @@ def audit(
         at=timezone.now(),
         action=action,
         summary=summary[:300],
-        path=request.path[:300],
+        path=path[:300],
         safeguarding=safeguarding,
     )
