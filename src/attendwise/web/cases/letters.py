@@ -243,8 +243,8 @@ def withdraw_drafts(pupil_id: int) -> int:
 
     Their rows go now and their files once the caller's transaction
     commits. An item whose drafts are withdrawn is drafted anew when it is
-    confirmed (or by the next daily run), on the contacts as they are
-    then; approved and printed letters stay as they are.
+    confirmed, on the contacts as they are then; approved and printed
+    letters stay as they are.
     """
     drafts = Letter.objects.select_for_update().filter(
         pupil_id=pupil_id,

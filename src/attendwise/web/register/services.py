@@ -519,8 +519,8 @@ def change_contact_settings(
     Each setting changed is a "contact changed" row with who, when and
     the reason. Letters drafted for the pupil's open items are withdrawn:
     approving a draft does not look at the contacts again, so each is
-    drafted anew, on the new settings, when its item is confirmed (or by
-    the next daily run). Raises ContactError without a reason.
+    drafted anew, on the new settings, when its item is confirmed. Raises
+    ContactError without a reason.
     """
     reason = reason.strip()
     if not reason:
