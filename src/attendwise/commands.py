@@ -51,10 +51,11 @@ from attendwise.web.cases.worklist import (
     worklist,
 )
 from attendwise.web.register import services as register_services
-from attendwise.web.register.models import Pupil, School
+from attendwise.web.register.models import Contact, Pupil, School
 from attendwise.web.ui.access import Staff, audit, staff_member
 from attendwise.web.ui.roles import (
     CASEWORK,
+    CONTACT_EDITORS,
     SAFEGUARDING_ACTIONS,
     Role,
     may_act_on_case,
@@ -518,7 +519,7 @@ def confirm(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     )
     audit(
         staff,
-        None,
+        "attendwise confirm",
         "task.completed",
         f"{task.title}: {task.get_status_display().lower()}",
         task.pupil_id,
@@ -621,13 +622,84 @@ def case_action_command(args: argparse.Namespace, out: IO[str], err: IO[str]) ->
     )
     audit(
         staff,
-        None,
+        "attendwise case-action",
         "case.changed",
         args.action[:1].upper() + args.action[1:],
         pupil.pk,
         safeguarding=on_hold or args.action in SAFEGUARDING_ACTIONS,
     )
     out.write(f"{args.action}: done; the case is at Stage {case.stage}.\n")
+    return 0
+
+
+def _yes_no(text: str | None, current: bool) -> bool:
+    return current if text is None else text == "yes"
+
+
+def _contact_line(contact: Contact) -> str:
+    settings = register_services.ContactSettings.of(contact)
+    parental = "" if contact.parental_responsibility else ", no parental responsibility"
+    return (
+        f"contact {contact.priority}: {contact} ({contact.relationship}"
+        f"{parental}): {settings.describe()}\n"
+    )
+
+
+@command("contact")
+def contact_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    school = _school(args.school)
+    staff = _staff(args.user, school)
+    if staff.role not in CONTACT_EDITORS:
+        raise CommandError(
+            f"{staff.user.username} ({staff.role.label}) may not see or change "
+            "a pupil's contacts. Nothing was recorded"
+        )
+    pupil = _pupil(school, args.pupil)
+    contacts = {contact.priority: contact for contact in pupil.contacts.all()}
+    changing = args.court_order_bar is not None or args.correspondence is not None
+    if args.contact is not None and args.contact not in contacts:
+        held = ", ".join(map(str, contacts)) or "none"
+        raise CommandError(
+            f"pupil {pupil.mis_id} has no contact {args.contact} (priorities: "
+            f"{held}). Nothing was recorded"
+        )
+    if not changing:
+        shown = contacts.values() if args.contact is None else [contacts[args.contact]]
+        for contact in shown:
+            out.write(_contact_line(contact))
+        if not contacts:
+            out.write(f"pupil {pupil.mis_id} has no contact recorded\n")
+        return 0
+    if args.contact is None:
+        raise CommandError(
+            "say which contact changes: --contact PRIORITY (list them without "
+            "--court-order-bar and --correspondence). Nothing was recorded"
+        )
+    contact = contacts[args.contact]
+    seen = register_services.ContactSettings.of(contact)
+    wanted = register_services.ContactSettings(
+        _yes_no(args.court_order_bar, seen.court_order_bar),
+        _yes_no(args.correspondence, seen.receives_correspondence),
+    )
+    changes = register_services.change_contact_settings(
+        contact, wanted, seen=seen, user=staff.user, reason=args.reason or ""
+    )
+    if changes:
+        audit(
+            staff,
+            "attendwise contact",
+            "contact.changed",
+            f"Contact {contact.priority} of {pupil}: {wanted.describe()}",
+            pupil.pk,
+            safeguarding=False,
+        )
+        out.write(
+            f"contact {contact.priority} of pupil {pupil.mis_id}: "
+            f"{wanted.describe()}; letters not yet approved are drafted again "
+            "when their item is confirmed.\n"
+        )
+    else:
+        out.write(f"contact {contact.priority}: nothing changed\n")
     return 0
 
 
@@ -865,6 +937,25 @@ def add_arguments(commands: Any) -> None:
     acting.add_argument("--stage", type=int, help="escalate: to Stage 2 or 3")
     acting.add_argument("--until", type=parse_day, help="defer check: to this day")
 
+    contact = commands.add_parser(
+        "contact",
+        parents=[school],
+        help="a pupil's contacts: list them, or set a court-order bar or "
+        "correspondence",
+    )
+    contact.add_argument("pupil", help="MIS id or UPN")
+    contact.add_argument("--contact", type=int, help="the contact's priority")
+    contact.add_argument("--user", required=True)
+    contact.add_argument(
+        "--court-order-bar",
+        choices=["yes", "no"],
+        help="barred by a court order from receiving information about the child",
+    )
+    contact.add_argument(
+        "--correspondence", choices=["yes", "no"], help="receives correspondence"
+    )
+    contact.add_argument("--reason", help="why the settings change (required)")
+
     figures = commands.add_parser(
         "measures", parents=[school], help="every pupil's attendance figures"
     )
@@ -934,6 +1025,7 @@ def run_command(
         PolicyError,
         CalendarError,
         register_services.SchoolError,
+        register_services.ContactError,
     ) as error:
         err.write(f"attendwise {args.command}: {error}\n")
         return 1

@@ -50,6 +50,11 @@ PAGES = [
     Page("pupil", lambda p: f"/pupils/{p.pk}/", PUPIL_READERS),
     Page("item", _task, CASEWORK),
     Page(
+        "contact settings",
+        lambda p: f"/pupils/{p.pk}/contacts/{p.contacts.get(priority=1).pk}/",
+        PUPIL_READERS,
+    ),
+    Page(
         "case action",
         lambda p: f"/pupils/{p.pk}/action/?action=escalate",
         CASEWORK,

@@ -49,7 +49,7 @@ def test_an_officer_confirms_an_item_for_the_attendance_officer(letter_1, capsys
         officer,
         letter_1.pupil_id,
         "Letter 1: confirmed",
-        "attendwise command",
+        "attendwise confirm",
     )
 
 

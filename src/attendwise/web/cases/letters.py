@@ -203,8 +203,9 @@ def approve_letter(
 
     Compare-and-set: only a draft is approved, so two people approving at
     once approve it once. LetterError when it is already approved or
-    printed, when the draft has been replaced, or when its PDF is no longer
-    the file that was drafted.
+    printed, when the draft has been replaced, when a contact it is
+    addressed to has since been barred by a court order, or when its PDF is
+    no longer the file that was drafted.
     """
     with transaction.atomic():
         current = Letter.objects.select_for_update().filter(pk=letter.pk).first()
@@ -213,6 +214,12 @@ def approve_letter(
         if current.status != Letter.Status.DRAFT:
             raise LetterError(
                 f"This letter has already been {current.get_status_display().lower()}."
+            )
+        ids = current.addressees.get("contact_ids", [])
+        if Contact.objects.filter(pk__in=ids, court_order_bar=True).exists():
+            raise LetterError(
+                "Someone this draft is addressed to is now barred by a court "
+                "order: draft it again."
             )
         if _sha256_of(Path(settings.LETTERS_DIR) / current.pdf_path) != current.sha256:
             raise LetterError(
@@ -229,6 +236,26 @@ def approve_letter(
 
     letter.refresh_from_db()
     return letter
+
+
+def withdraw_drafts(pupil_id: int) -> int:
+    """Return how many drafts of the pupil's open items were withdrawn.
+
+    Their rows go now and their files once the caller's transaction
+    commits. An item whose drafts are withdrawn is drafted anew when it is
+    confirmed, on the contacts as they are then; approved and printed
+    letters stay as they are.
+    """
+    drafts = Letter.objects.select_for_update().filter(
+        pupil_id=pupil_id,
+        status=Letter.Status.DRAFT,
+        task__status__in=(Task.Status.PROPOSED, Task.Status.QUEUED),
+    )
+    rows = list(drafts.values_list("pk", "pdf_path"))
+    Letter.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
+    paths = {path for _, path in rows}
+    transaction.on_commit(lambda: _remove(paths))
+    return len(rows)
 
 
 def _record_approval(letter: Letter, user: User, at: dt.datetime, on: dt.date) -> None:

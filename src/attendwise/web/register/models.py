@@ -210,10 +210,13 @@ class MarkRevision(models.Model):
 
 
 class PupilChange(models.Model):
-    """What an import changed about a pupil or their contacts (append-only).
+    """What an import or a person changed about a pupil or their contacts.
 
-    `kind` is one of KINDS; `subject` is "pupil" or "contact N" (its
-    priority); `before` and `after` are the values as text.
+    Append-only. `kind` is one of KINDS; `subject` is "pupil" or "contact
+    N" (its priority); `before` and `after` are the values as text. A
+    change an import made has its `import_run`; one a member of staff made
+    (a contact's court-order bar or correspondence) has `changed_by` and
+    their `reason` instead.
     """
 
     KINDS = (
@@ -236,6 +239,10 @@ class PupilChange(models.Model):
     field = models.CharField(max_length=40, blank=True)
     before = models.TextField(blank=True)
     after = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["recorded_at", "id"]

@@ -63,6 +63,7 @@ from attendwise.sources.register import (
     RegisterLayout,
     read_register,
 )
+from attendwise.web.cases.letters import withdraw_drafts
 from attendwise.web.register.models import (
     Contact,
     ImportRun,
@@ -417,14 +418,20 @@ def import_contacts(
         ]
         mis_of = {pk: mis_id for mis_id, pk in pupils.items()}
         for contact in removed:
+            mis_id = mis_of[contact.pupil_id]
+            if contact.court_order_bar:
+                report.error(None, "Priority", None, _bar_lost(mis_id, contact))
+                continue
             report.warn(
                 WarningKind.CONTACT_REMOVED,
                 None,
                 None,
-                mis_of[contact.pupil_id],
-                f"pupil {mis_of[contact.pupil_id]}'s contact {contact.priority} "
+                mis_id,
+                f"pupil {mis_id}'s contact {contact.priority} "
                 "is no longer in the file: removed" + _restriction_lost(contact),
             )
+        # A court-order bar is never dropped by a file: staff clear it first.
+        report.reject_if_errors()
         with_contacts = listed | {key[0] for key in stored}
         on_roll = school.pupils.filter(leaving_date__isnull=True)
         for mis_id, pk in sorted(on_roll.values_list("mis_id", "id")):
@@ -465,6 +472,98 @@ def import_contacts(
 
     _done(progress, report)
     return _finish(school, "contacts", report, run)
+
+
+class ContactError(ValueError):
+    """A change to a contact's settings that cannot be made as asked."""
+
+
+@dataclass(frozen=True)
+class ContactSettings:
+    """What the school records about a contact in Attendwise, not the MIS."""
+
+    court_order_bar: bool
+    receives_correspondence: bool
+
+    @classmethod
+    def of(cls, contact: Contact) -> ContactSettings:
+        return cls(contact.court_order_bar, contact.receives_correspondence)
+
+    def describe(self) -> str:
+        """Return the settings in words: 'barred by a court order; ...'."""
+        return "; ".join(
+            (
+                "barred by a court order"
+                if self.court_order_bar
+                else "not barred by a court order",
+                "receives correspondence"
+                if self.receives_correspondence
+                else "receives no correspondence",
+            )
+        )
+
+
+def change_contact_settings(
+    contact: Contact,
+    wanted: ContactSettings,
+    *,
+    seen: ContactSettings,
+    user: User,
+    reason: str,
+) -> list[PupilChange]:
+    """Return the pupil's history rows for setting `contact` to `wanted`.
+
+    Compare-and-set: `seen` is what the person saw before choosing; when
+    someone else has changed the contact since, ContactError and nothing
+    changes. Empty when `wanted` is what is stored (nothing is recorded).
+    Each setting changed is a "contact changed" row with who, when and
+    the reason. Letters drafted for the pupil's open items are withdrawn:
+    approving a draft does not look at the contacts again, so each is
+    drafted anew, on the new settings, when its item is confirmed. Raises
+    ContactError without a reason.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ContactError(
+            "say why the contact's settings change (such as the court order "
+            "seen, or the parent's request)"
+        )
+    with transaction.atomic():
+        current = Contact.objects.select_for_update().filter(pk=contact.pk).first()
+        if current is None or ContactSettings.of(current) != seen:
+            raise ContactError(
+                "someone else has changed this contact since you opened it: "
+                "nothing was changed; look at its settings again"
+            )
+        if wanted == seen:
+            return []
+        Contact.objects.filter(pk=contact.pk).update(
+            court_order_bar=wanted.court_order_bar,
+            receives_correspondence=wanted.receives_correspondence,
+        )
+        now = timezone.now()
+        changes = PupilChange.objects.bulk_create(
+            PupilChange(
+                pupil_id=current.pupil_id,
+                recorded_at=now,
+                kind="contact changed",
+                subject=f"contact {current.priority}",
+                field=name,
+                before=_text(getattr(seen, name)),
+                after=_text(getattr(wanted, name)),
+                changed_by=user,
+                reason=reason,
+            )
+            for name in ("court_order_bar", "receives_correspondence")
+            if getattr(seen, name) != getattr(wanted, name)
+        )
+        withdrawn = withdraw_drafts(current.pupil_id)
+    contact.refresh_from_db()
+    logger.info(
+        "contact settings changed",
+        extra={"contact": contact.pk, "pupil": contact.pupil_id, "drafts": withdrawn},
+    )
+    return changes
 
 
 # -- the register -------------------------------------------------------------
@@ -1120,20 +1219,32 @@ def _match_contacts(
     return matched
 
 
+def _bar_lost(mis_id: str, contact: Contact) -> str:
+    """Return the error for a barred contact that a contacts file would remove.
+
+    It names the pupil's Student ID and the contact's priority, never the
+    contact's name (no personal values in import messages).
+    """
+    return (
+        f"pupil {mis_id}'s contact {contact.priority} is recorded in Attendwise "
+        "as barred by a court order and is no longer in the file, so importing "
+        "it would remove the contact and the bar with it: if this is the same "
+        "person under a corrected name or relationship, clear the bar in "
+        "Attendwise, import, then set it on the contact again; if they are no "
+        "longer a contact, clear the bar first"
+    )
+
+
 def _restriction_lost(contact: Contact) -> str:
-    """Return the warning's words for what staff had recorded about `contact`."""
-    recorded = [
-        text
-        for text, present in (
-            ("barred by a court order", contact.court_order_bar),
-            ("not to receive correspondence", not contact.receives_correspondence),
-        )
-        if present
-    ]
-    if not recorded:
+    """Return the warning's words for what staff had recorded about `contact`.
+
+    Only "no correspondence" can be lost with a warning: a court-order bar
+    rejects the file (`_bar_lost`).
+    """
+    if contact.receives_correspondence:
         return ""
     return (
-        f" (it was recorded as {' and '.join(recorded)}: check whether that "
+        " (it was recorded as not to receive correspondence: check whether that "
         "applies to one of the pupil's contacts in the file)"
     )
 

@@ -120,13 +120,9 @@ def allow(
     return decorate
 
 
-#: Where an audit entry made by the `attendwise` command says it was made.
-COMMAND_LINE = "attendwise command"
-
-
 def audit(
     staff: Staff,
-    request: HttpRequest | None,
+    request: HttpRequest | str,
     action: str,
     summary: str,
     pupil_id: int | None = None,
@@ -138,9 +134,11 @@ def audit(
     `safeguarding` marks an entry about a Stage 4 record (a safeguarding
     item, its letters, the concern): the audit shows what it was to the
     safeguarding lead only, and to anyone else only that it was opened or
-    changed. `request` is None for the command line, whose entries say so
-    where a page would give its address.
+    changed.
+
+    `request` is the page's request, or (a command) where it was done.
     """
+    path = request if isinstance(request, str) else request.path
     AuditEntry.objects.create(
         school=staff.school,
         pupil_id=pupil_id,
@@ -148,6 +146,6 @@ def audit(
         at=timezone.now(),
         action=action,
         summary=summary[:300],
-        path=request.path[:300] if request is not None else COMMAND_LINE,
+        path=path[:300],
         safeguarding=safeguarding,
     )

@@ -18,6 +18,16 @@ from attendwise.web.cases.services import CALL
 CALL_OPTIONS = ("reached: reason given", "reached: no reason given", "not reached")
 
 
+def error_summary(form: forms.Form) -> list[dict[str, str]]:
+    """Return the form's errors for the error summary: field id and message."""
+    found = []
+    for name, errors in form.errors.items():
+        for error in errors:
+            field = "" if name == "__all__" else f"field-{name}"
+            found.append({"field": field, "message": str(error)})
+    return found
+
+
 def _date_field(label: str, required: bool = True) -> forms.DateField:
     return forms.DateField(
         label=label,
@@ -250,6 +260,33 @@ class CaseActionForm(forms.Form):
         if data.get("action") == "escalate" and not data.get("stage"):
             self.add_error("stage", "Choose the stage to escalate to")
         return data
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class ContactSettingsForm(forms.Form):
+    """A contact's court-order bar and correspondence, as staff set them.
+
+    `seen_bar` and `seen_correspondence` carry what the person saw, so the
+    change is a compare-and-set.
+    """
+
+    court_order_bar = forms.ChoiceField(
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether a court order bars this contact"},
+    )
+    receives_correspondence = forms.ChoiceField(
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether this contact receives letters"},
+    )
+    reason = forms.CharField(
+        max_length=4000, error_messages={"required": "Say why this changes"}
+    )
+    seen_bar = forms.ChoiceField(choices=YES_NO, widget=forms.HiddenInput)
+    seen_correspondence = forms.ChoiceField(choices=YES_NO, widget=forms.HiddenInput)
 
 
 def form_for(task: Task, panel: bool, data: Any = None) -> forms.Form:

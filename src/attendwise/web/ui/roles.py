@@ -35,6 +35,10 @@ LABELS: dict[Role, str] = {
 CASEWORK = frozenset({Role.OFFICER, Role.HEAD, Role.SAFEGUARDING})
 #: Roles that may open a pupil's page.
 PUPIL_READERS = CASEWORK | {Role.ADMIN}
+#: Roles that set a contact's court-order bar and correspondence: whoever
+#: may open the pupil's page. The head is among them (a court order may
+#: reach the head first); read-only never is.
+CONTACT_EDITORS = CASEWORK | {Role.ADMIN}
 #: Roles that read the audit: the safeguarding lead also reads what its
 #: safeguarding entries were.
 AUDIT_READERS = frozenset({Role.ADMIN, Role.SAFEGUARDING})

@@ -21,6 +21,11 @@ urlpatterns: list[URLPattern] = [
     path("worklist/", worklist.worklist_page, name="worklist"),
     path("pupils/", pupils.pupil_list, name="pupils"),
     path("pupils/<int:pupil_id>/", pupils.pupil_page, name="pupil"),
+    path(
+        "pupils/<int:pupil_id>/contacts/<int:contact_id>/",
+        pupils.contact_settings_page,
+        name="contact-settings",
+    ),
     path("pupils/<int:pupil_id>/action/", tasks.case_action_page, name="case-action"),
     path("items/<int:task_id>/", tasks.task_page, name="task"),
     path("letters/", letters.letters_page, name="letters"),

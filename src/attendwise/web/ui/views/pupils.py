@@ -4,18 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from attendwise.core.calendar import academic_year_of
 from attendwise.letters.kinds import LetterKind
 from attendwise.web.cases.models import WAITING, Case, Event, Letter, Task
 from attendwise.web.cases.services import SchoolRules
-from attendwise.web.register.models import Pupil
+from attendwise.web.register.models import Contact, Pupil
+from attendwise.web.register.services import (
+    ContactError,
+    ContactSettings,
+    change_contact_settings,
+)
 from attendwise.web.ui.access import Staff, allow, audit, today
+from attendwise.web.ui.forms import ContactSettingsForm, error_summary
 from attendwise.web.ui.pupils import DAYS, mark_class, stage_words, summarise
-from attendwise.web.ui.roles import CASEWORK, PUPIL_READERS, Role, may_complete
+from attendwise.web.ui.roles import (
+    CASEWORK,
+    CONTACT_EDITORS,
+    PUPIL_READERS,
+    Role,
+    may_complete,
+)
 
 
 @allow(PUPIL_READERS)
@@ -94,7 +107,7 @@ def pupil_page(request: HttpRequest, staff: Staff, pupil_id: int) -> HttpRespons
         events = events.filter(safeguarding=False)
         tasks = tasks.filter(safeguarding=False)
     on_hold = bool(case and case.state.get("stage4_since"))
-    contacts = [c for c in pupil.contacts.all() if c.parental_responsibility]
+    contacts = list(pupil.contacts.all())
     audit(staff, request, "pupil.viewed", f"Viewed {pupil}'s record", pupil.pk)
     context = {
         "title": f"{pupil.legal_forename} {pupil.legal_surname}",
@@ -118,6 +131,7 @@ def pupil_page(request: HttpRequest, staff: Staff, pupil_id: int) -> HttpRespons
         ],
         "letters": _letter_rows(pupil, staff),
         "contacts": contacts,
+        "edits_contacts": staff.role in CONTACT_EDITORS,
         "days": DAYS,
         "weeks": [
             {
@@ -163,3 +177,73 @@ def _case_actions(case: Case, staff: Staff) -> list[tuple[str, str]]:
     if state.get("la") == "taken over":
         actions.append(("la closed", "The Local Authority closed the case"))
     return actions
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+@allow(CONTACT_EDITORS, methods=("GET", "POST"))
+def contact_settings_page(
+    request: HttpRequest, staff: Staff, pupil_id: int, contact_id: int
+) -> HttpResponse:
+    pupil = get_object_or_404(Pupil, pk=pupil_id, school=staff.school)
+    contact = get_object_or_404(Contact, pk=contact_id, pupil=pupil)
+    seen = ContactSettings.of(contact)
+    initial = {
+        "court_order_bar": _yes(seen.court_order_bar),
+        "receives_correspondence": _yes(seen.receives_correspondence),
+        "seen_bar": _yes(seen.court_order_bar),
+        "seen_correspondence": _yes(seen.receives_correspondence),
+    }
+    form = ContactSettingsForm(
+        request.POST if request.method == "POST" else None, initial=initial
+    )
+    context: dict[str, Any] = {
+        "title": f"Contact {contact.priority}'s letters: {pupil}",
+        "pupil": pupil,
+        "contact": contact,
+        "form": form,
+        "errors": [],
+    }
+    if request.method != "POST":
+        return render(request, "ui/contact_settings.html", context)
+    if not form.is_valid():
+        context["errors"] = error_summary(form)
+        return render(request, "ui/contact_settings.html", context, status=400)
+    data = form.cleaned_data
+    wanted = ContactSettings(
+        data["court_order_bar"] == "yes", data["receives_correspondence"] == "yes"
+    )
+    try:
+        changes = change_contact_settings(
+            contact,
+            wanted,
+            seen=ContactSettings(
+                data["seen_bar"] == "yes", data["seen_correspondence"] == "yes"
+            ),
+            user=staff.user,
+            reason=data["reason"],
+        )
+    except ContactError as error:
+        form.add_error(None, str(error)[:1].upper() + str(error)[1:])
+        context["errors"] = error_summary(form)
+        return render(request, "ui/contact_settings.html", context, status=409)
+    if not changes:
+        messages.success(request, f"Contact {contact.priority}: nothing changed.")
+        return redirect("ui:pupil", pupil.pk)
+    # Audited without the reason, like a case action: the history keeps it.
+    audit(
+        staff,
+        request,
+        "contact.changed",
+        f"Contact {contact.priority} of {pupil}: {wanted.describe()}",
+        pupil.pk,
+        safeguarding=False,
+    )
+    messages.success(
+        request,
+        f"Contact {contact.priority}: {wanted.describe()}. Letters not yet "
+        "approved are drafted again when their item is confirmed.",
+    )
+    return redirect("ui:pupil", pupil.pk)

@@ -29,7 +29,7 @@ from attendwise.web.cases.services import (
 )
 from attendwise.web.register.models import Pupil
 from attendwise.web.ui.access import Staff, allow, audit, refused, today
-from attendwise.web.ui.forms import CaseActionForm, form_for
+from attendwise.web.ui.forms import CaseActionForm, error_summary, form_for
 from attendwise.web.ui.roles import (
     CASEWORK,
     SAFEGUARDING_ACTIONS,
@@ -47,15 +47,6 @@ def _task_of(staff: Staff, task_id: int) -> Task:
     return get_object_or_404(tasks, pk=task_id, school=staff.school)
 
 
-def _errors(form: forms.Form) -> list[dict[str, str]]:
-    found = []
-    for name, errors in form.errors.items():
-        for error in errors:
-            field = "" if name == "__all__" else f"field-{name}"
-            found.append({"field": field, "message": str(error)})
-    return found
-
-
 def _context(
     staff: Staff, task: Task, form: forms.Form, rules: SchoolRules
 ) -> dict[str, Any]:
@@ -66,7 +57,7 @@ def _context(
         "title": f"{task.title}: {pupil.legal_forename} {pupil.legal_surname}",
         "task": task,
         "form": form,
-        "errors": _errors(form) if form.is_bound else [],
+        "errors": error_summary(form) if form.is_bound else [],
         "mine": may_complete(staff.role, task.role, task.safeguarding),
         "role_name": rules.policy.role_name(task.role),
         "letters": [
@@ -246,7 +237,7 @@ def case_action_page(request: HttpRequest, staff: Staff, pupil_id: int) -> HttpR
     if request.method != "POST":
         return render(request, "ui/case_action.html", context)
     if not form.is_valid():
-        context["errors"] = _errors(form)
+        context["errors"] = error_summary(form)
         return render(request, "ui/case_action.html", context, status=400)
     try:
         case_action(
@@ -263,7 +254,7 @@ def case_action_page(request: HttpRequest, staff: Staff, pupil_id: int) -> HttpR
         )
     except DOMAIN_ERRORS as error:
         form.add_error(None, str(error)[:1].upper() + str(error)[1:])
-        context["errors"] = _errors(form)
+        context["errors"] = error_summary(form)
         return render(request, "ui/case_action.html", context, status=409)
     # A case action is audited without its reason; one on a Stage 4 case,
     # or one that starts or ends Stage 4, is a safeguarding entry.
