@@ -38,6 +38,7 @@ from attendwise.web.cases.services import (
     case_action,
     complete_task,
     daily_run,
+    draft_pending,
     read_register,
     school_measures,
 )
@@ -685,6 +686,7 @@ def contact_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int
         contact, wanted, seen=seen, user=staff.user, reason=args.reason or ""
     )
     if changes:
+        draft_pending(school, args.on or _today(), pupil=pupil)
         audit(
             staff,
             "attendwise contact",
@@ -695,8 +697,7 @@ def contact_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int
         )
         out.write(
             f"contact {contact.priority} of pupil {pupil.mis_id}: "
-            f"{wanted.describe()}; letters not yet approved are drafted again "
-            "when their item is confirmed.\n"
+            f"{wanted.describe()}; letters not yet approved are drafted again.\n"
         )
     else:
         out.write(f"contact {contact.priority}: nothing changed\n")
@@ -955,6 +956,12 @@ def add_arguments(commands: Any) -> None:
         "--correspondence", choices=["yes", "no"], help="receives correspondence"
     )
     contact.add_argument("--reason", help="why the settings change (required)")
+    contact.add_argument(
+        "--on",
+        type=parse_day,
+        help="the school day of the change, for the letters drafted again "
+        "(default: today)",
+    )
 
     figures = commands.add_parser(
         "measures", parents=[school], help="every pupil's attendance figures"

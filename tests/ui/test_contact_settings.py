@@ -141,3 +141,33 @@ def test_a_change_made_meanwhile_by_someone_else_is_not_overwritten(contact):
     contact.refresh_from_db()
     assert (contact.court_order_bar, contact.receives_correspondence) == (False, False)
     assert not AuditEntry.objects.filter(action="contact.changed").exists()
+
+
+def test_a_bar_set_on_the_page_drafts_the_open_letters_again_without_that_parent():
+    from attendwise.web.cases.models import Letter
+    from tests.ui.factories import open_task, pupil_with_case, run_through
+
+    school = make_school()
+    pupil = pupil_with_case(school)
+    father = make_contact(
+        pupil,
+        2,
+        relationship="Father",
+        title="Mr",
+        forename="Sam",
+        address_line_1="2 Other Road",
+        postcode="EX2 2BB",
+        lives_with_pupil=False,
+    )
+    run_through(school)
+    task = open_task(pupil, "Letter 1")
+    assert Letter.objects.filter(task=task).count() == 2
+
+    response = signed_in(staff(school, Role.OFFICER)).post(url(father), BAR)
+
+    assert response.status_code == 302
+    [draft] = Letter.objects.filter(task=task)
+    assert (draft.status, draft.addressees["names"]) == (
+        Letter.Status.DRAFT,
+        ["Ms Alex Example"],
+    )

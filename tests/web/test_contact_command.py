@@ -43,8 +43,7 @@ def test_an_officer_sets_a_bar_with_a_reason(contact, capsys):
     assert status == 0
     assert capsys.readouterr().out == (
         "contact 1 of pupil 4001: barred by a court order; receives "
-        "correspondence; letters not yet approved are drafted again when their "
-        "item is confirmed.\n"
+        "correspondence; letters not yet approved are drafted again.\n"
     )
     contact.refresh_from_db()
     assert (contact.court_order_bar, contact.receives_correspondence) == (True, True)

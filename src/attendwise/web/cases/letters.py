@@ -242,9 +242,9 @@ def withdraw_drafts(pupil_id: int) -> int:
     """Return how many drafts of the pupil's open items were withdrawn.
 
     Their rows go now and their files once the caller's transaction
-    commits. An item whose drafts are withdrawn is drafted anew when it is
-    confirmed, on the contacts as they are then; approved and printed
-    letters stay as they are.
+    commits. The caller drafts them again (draft_pending); an item left
+    without a draft is drafted when it is confirmed, on the contacts as
+    they are then. Approved and printed letters stay as they are.
     """
     drafts = Letter.objects.select_for_update().filter(
         pupil_id=pupil_id,

@@ -1387,15 +1387,25 @@ def complete_task(
 
 
 def draft_pending(
-    school: School, on_day: dt.date, *, renderer: LetterRenderer | None = None
+    school: School,
+    on_day: dt.date,
+    *,
+    pupil: Pupil | None = None,
+    renderer: LetterRenderer | None = None,
 ) -> list[Letter]:
-    """Return the drafts of every open letter item of `school` that has none."""
+    """Return the drafts of every open letter item of `school` that has none.
+
+    With `pupil`, that pupil's items only (after a change to their
+    contacts withdrew the drafts).
+    """
     tasks = (
         Task.objects.filter(school=school, status=Task.Status.PROPOSED)
         .exclude(payload__letter="")
         .filter(payload__has_key="letter", letters__isnull=True)
         .select_related("pupil", "case", "school")
     )
+    if pupil is not None:
+        tasks = tasks.filter(pupil=pupil)
     return draft_many(SchoolRules.of(school), list(tasks), on_day, renderer=renderer)
 
 

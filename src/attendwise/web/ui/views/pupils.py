@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from attendwise.core.calendar import academic_year_of
 from attendwise.letters.kinds import LetterKind
 from attendwise.web.cases.models import WAITING, Case, Event, Letter, Task
-from attendwise.web.cases.services import SchoolRules
+from attendwise.web.cases.services import SchoolRules, draft_pending
 from attendwise.web.register.models import Contact, Pupil
 from attendwise.web.register.services import (
     ContactError,
@@ -232,6 +232,9 @@ def contact_settings_page(
     if not changes:
         messages.success(request, f"Contact {contact.priority}: nothing changed.")
         return redirect("ui:pupil", pupil.pk)
+    # The drafts the change withdrew are made again, to the contacts as
+    # they are now, so the items can be previewed before they are confirmed.
+    draft_pending(staff.school, today(), pupil=pupil)
     # Audited without the reason, like a case action: the history keeps it.
     audit(
         staff,
@@ -244,6 +247,6 @@ def contact_settings_page(
     messages.success(
         request,
         f"Contact {contact.priority}: {wanted.describe()}. Letters not yet "
-        "approved are drafted again when their item is confirmed.",
+        "approved have been drafted again.",
     )
     return redirect("ui:pupil", pupil.pk)
