@@ -101,6 +101,14 @@ def test_a_good_file_is_checked_then_applied():
     assert checked.status_code == 200
     check_page(checked)
     assert "is ready to import" in checked.content.decode()
+    assert checked.context["counts"] == [
+        ("Rows read", "2"),
+        ("Pupils in the file", "2"),
+        ("New", "2"),
+        ("Changed", "0"),
+        ("Unchanged", "0"),
+        ("Stored but not in the file (kept)", "1"),  # the case's pupil
+    ]
     assert not Pupil.objects.filter(mis_id="4001").exists()
     job = checked.context["job"]
 

@@ -29,3 +29,9 @@ def percent(value: Decimal | float | None) -> SafeString:
         return NOT_AVAILABLE
     shown = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return format_html("{}%", shown)
+
+
+@register.filter
+def count(value: int | None) -> str:
+    """Return a whole number with thousands separated: '78,840'."""
+    return "" if value is None else f"{int(value):,}"

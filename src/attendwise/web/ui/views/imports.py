@@ -31,6 +31,40 @@ MAX_BYTES = 50 * 1024 * 1024
 REFRESH = 2
 
 
+#: The import's counts as the report page names them, in the order a
+#: person reads them; a count not named here is shown after, as it is.
+COUNT_LABELS = {
+    "rows": "Rows read",
+    "pupils": "Pupils in the file",
+    "contacts": "Contacts in the file",
+    "marks": "Marks in the file",
+    "created": "New",
+    "changed": "Changed",
+    "unchanged": "Unchanged",
+    "removed": "Removed",
+    "not in file": "Stored but not in the file (kept)",
+    "blank": "Blank sessions",
+    "missing": "Missing marks",
+    "duplicates folded": "Identical rows read once",
+    "registers resolved": "Sessions with several registers resolved",
+    "closed day": "Marks on days the school is closed (not counted)",
+    "outside calendar": "Marks outside the calendar (not counted)",
+    "outside roll": "Marks outside the pupil's roll dates (not counted)",
+}
+
+
+def _count_rows(counts: list[tuple[str, int]]) -> list[tuple[str, str]]:
+    """Return the counts as (label, '78,840') rows, in COUNT_LABELS' order."""
+    order = list(COUNT_LABELS)
+    ranked = sorted(
+        counts, key=lambda row: order.index(row[0]) if row[0] in order else 99
+    )
+    return [
+        (COUNT_LABELS.get(key, key[:1].upper() + key[1:]), f"{value:,}")
+        for key, value in ranked
+    ]
+
+
 def _page_context(request: HttpRequest, staff: Staff) -> dict[str, Any]:
     import_jobs.settle(staff.school)
     return {
@@ -112,11 +146,11 @@ def import_job(request: HttpRequest, staff: Staff, job_id: int) -> HttpResponse:
         "error_rows": errors,
         "hidden_errors": report.get("error_count", 0) - len(errors),
         "warning_rows": report.get("warnings", []),
-        "counts": report.get("counts", []),
+        "counts": _count_rows(report.get("counts", [])),
         "mine": job.started_by_id == staff.user.pk,
     }
     if job.status == ImportJob.Status.APPLIED:
-        figures = dict(context["counts"])
+        figures = dict(report.get("counts", []))
         context["applied"] = (
             f"{job.file_name}: {figures.get('created', 0):,} created, "
             f"{figures.get('changed', 0):,} changed, "
