@@ -57,7 +57,21 @@ def ytd_figure(figures: Mapping[str, Any]) -> Decimal | None:
     ytd = figures.get("ytd")
     if not isinstance(ytd, Mapping) or not ytd:
         return None
-    return percent_of(int(ytd.get("i_attended", 0)), int(ytd.get("i_possible", 0)))
+    return stored_figure(ytd.get("i_attended"), ytd.get("i_possible"))
+
+
+def stored_figure(attended: object, possible: object) -> Decimal | None:
+    """Return the figure of two counts as a record stores them (or as text).
+
+    None when neither is there, or nothing is possible.
+    """
+    if attended in (None, "") and possible in (None, ""):
+        return None
+    return percent_of(_whole(attended), _whole(possible))
+
+
+def _whole(value: object) -> int:
+    return int(str(value)) if value not in (None, "") else 0
 
 
 def rank(stage: int, figure: Decimal | None) -> tuple[int, Decimal]:

@@ -14,8 +14,7 @@ from django.db.models import QuerySet
 from django.db.models.fields.json import KT
 
 from attendwise.core.calendar import SchoolCalendar, week_start
-from attendwise.core.daily_limit import rank, ytd_figure
-from attendwise.core.figures import percent_of
+from attendwise.core.daily_limit import rank, stored_figure, ytd_figure
 from attendwise.web.cases.models import Task
 from attendwise.web.register.models import School
 
@@ -104,17 +103,6 @@ def _tasks(
     return tasks
 
 
-def _stored_figure(attended: object, possible: object) -> Decimal | None:
-    """Return the year-to-date figure of a task's stored figures, if any."""
-    if attended is None and possible is None:
-        return None
-    return percent_of(_count(attended), _count(possible))
-
-
-def _count(value: object) -> int:
-    return int(str(value)) if value not in (None, "") else 0
-
-
 @dataclass(frozen=True)
 class Group:
     """One group of the worklist: how many items it holds, and the first ones."""
@@ -167,7 +155,7 @@ def worklist_groups(
         [] for _ in GROUPS
     ]
     for pk, due, stage, attended, possible, surname in keys:
-        figure = _stored_figure(attended, possible)
+        figure = stored_figure(attended, possible)
         place = GROUPS.index(_group(due, as_of))
         ordered[place].append(
             (
